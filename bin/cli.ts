@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * redial operator CLI. Verbs so far:
+ *   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
+ *                 [--at <ISO instant>] [--config file.json] [--json]
+ * Exit codes: 0 answered (allowed or not), 2 bad arguments or configuration.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { ConfigError, parseConfig, type Config } from '../lambdas/config/config';
+import { InvalidRequestError, makeCheckWindow } from '../lambdas/app/check-window';
+
+const USAGE = `usage:
+  redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
+                [--at <ISO instant, default now>] [--config file.json] [--json]`;
+
+class UsageError extends Error {}
+
+/** An ISO instant with an explicit offset or Z: a local time without one would be ambiguous. */
+export function parseInstant(value: string, field: string): number {
+  const parsed = DateTime.fromISO(value, { setZone: true });
+  if (!parsed.isValid || !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) {
+    throw new UsageError(`${field}: "${value}" is not an ISO instant with an offset (e.g. 2026-03-10T15:00:00Z or 2026-03-10T11:00:00-04:00)`);
+  }
+  return parsed.toMillis();
+}
+
+function loadConfig(path: string | undefined): Config {
+  if (!path) return parseConfig({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--config: cannot read ${path} as JSON (${(error as Error).message})`);
+  }
+  return parseConfig(raw);
+}
+
+export function runWindow(argv: string[], now: () => number, out: (line: string) => void): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      phone: { type: 'string' },
+      state: { type: 'string' },
+      zip: { type: 'string' },
+      tz: { type: 'string' },
+      'calls-last-24h': { type: 'string' },
+      at: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.phone) throw new UsageError('--phone is required');
+  const at = values.at && values.at !== 'now' ? parseInstant(values.at, '--at') : now();
+  const callTimes = (values['calls-last-24h'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => parseInstant(s, '--calls-last-24h'));
+  const checkWindow = makeCheckWindow({ config: loadConfig(values.config) });
+  const answer = checkWindow({ phone: values.phone, state: values.state, zip: values.zip, tz: values.tz, callTimes, at });
+  if (values.json) {
+    out(JSON.stringify({ allowed: answer.allowed, nextAllowedAt: answer.nextAllowedAt, zones: answer.zones, reasons: answer.reasons }));
+    return 0;
+  }
+  const atIso = DateTime.fromMillis(at, { zone: 'utc' }).toISO({ suppressMilliseconds: true });
+  out(`phone           ${answer.phone}`);
+  out(`at              ${atIso}`);
+  out(`allowed         ${answer.allowed ? 'yes' : 'NO'}`);
+  out(`next allowed    ${answer.nextAllowedAt ?? 'none within the horizon'}`);
+  out(`zones           ${answer.zones.join(', ')}  (from ${answer.sources.join(' > ')})`);
+  out(`rules of        ${answer.regions.length ? answer.regions.join(', ') : 'unknown state: every rule applies'}`);
+  for (const hint of answer.ignoredHints) out(`ignored hint    ${hint}`);
+  for (const [i, reason] of answer.reasons.entries()) out(`${i === 0 ? 'reasons         ' : '                '}${reason}`);
+  return 0;
+}
+
+export function main(argv: string[], now: () => number = Date.now, out = console.log, err = console.error): number {
+  const [verb, ...rest] = argv;
+  try {
+    switch (verb) {
+      case 'window':
+        return runWindow(rest, now, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out(USAGE);
+        return verb === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${verb}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof InvalidRequestError || error instanceof ConfigError) {
+      err(`redial: ${error.message}`);
+      if (error instanceof UsageError) err(USAGE);
+      return 2;
+    }
+    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`redial: ${error.message}`);
+      err(USAGE);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

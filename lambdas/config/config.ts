@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+
+/**
+ * All of redial's tunables in one schema, with the defaults the sales floor runs on.
+ * `parseConfig` fails at start with a message that names every bad key.
+ */
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm (24-hour)');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+const ianaZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'must be an IANA time zone such as America/New_York' });
+const weekday = z.number().int().min(1).max(7);
+const outcomeName = z.enum(['SALE', 'DNC', 'TRANSFERRED', 'CALLBACK', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'NOT_INTERESTED', 'BAD_NUMBER', 'FAILED', 'UNKNOWN']);
+
+export const businessHoursSchema = z.object({
+  zone: ianaZone.default('America/New_York'),
+  start: hhmm.default('11:00'),
+  end: hhmm.default('20:00'),
+  /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
+  days: z.array(weekday).min(1).default([1, 2, 3, 4, 5]),
+}).refine((b) => b.start < b.end, { message: 'start must be before end', path: ['end'] });
+
+/** A legal rule can be switched off only on purpose: the reason is kept with the config and shown in reports. */
+const ruleWaiver = z.object({
+  region: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter state code'),
+  reason: z.string().trim().min(20, 'must explain in at least 20 characters why this legal rule is waived (e.g. counsel opinion and date)'),
+});
+
+export const callingWindowConfigSchema = z.object({
+  business: businessHoursSchema.default({ zone: 'America/New_York', start: '11:00', end: '20:00', days: [1, 2, 3, 4, 5] }),
+  /** Business blackout: US federal holidays (observed days included) unless switched off. */
+  federalHolidayBlackout: z.boolean().default(true),
+  /** Extra blackout dates, calendar days in the business zone. */
+  blackoutDates: z.array(isoDate).default([]),
+  /**
+   * Apply the hours rules that some states set for automated / artificial-voice calls (CA, NV, OK, SD, ME...).
+   * The FCC holds AI voices to be "artificial" voices (FCC 24-17), so the default is on.
+   */
+  automatedVoiceRules: z.boolean().default(true),
+  /** State call caps per rolling window (FL, OK, MD, OR...) switched off for a campaign, each with its reason. */
+  capWaivers: z.array(ruleWaiver).default([]),
+  /** How far ahead nextAllowedAt looks before giving up (days). */
+  horizonDays: z.number().int().min(1).max(60).default(14),
+});
+
+export const redialPolicyConfigSchema = z.object({
+  terminalOutcomes: z.array(outcomeName).min(1).default(['SALE', 'DNC']),
+  badNumberTerminal: z.boolean().default(true),
+  /** Minutes between dials within one local day; the last gap repeats. */
+  gapsMinutes: z.array(z.number().min(0).max(24 * 60)).min(1).default([0, 2, 5, 10, 30, 60, 120]),
+  maxCallsPerDay: z.number().int().min(1).max(50).default(8),
+  /** Optional daily cap by lead age in local days (index 0 = day of arrival; the last value repeats). */
+  dailyCapByLeadAge: z.array(z.number().int().min(0).max(50)).min(1).nullable().default(null),
+  /** Optional cap on all calls ever made to a lead; null = none. */
+  maxTotalCalls: z.number().int().min(1).nullable().default(null),
+  /** Minutes a lead is held after a TRANSFERRED call before any redial (never ring someone still with an agent). */
+  transferHoldMinutes: z.number().min(0).max(24 * 60).default(30),
+  /** Random spread of each gap, as a fraction of it (0 = none, 0.2 = up to +20%). */
+  gapJitter: z.number().min(0).max(1).default(0),
+});
+
+export const outcomeConfigSchema = z.object({
+  /** Labels (disposition_tag, pathway tags) that mean a sale. Matched as whole normalized labels or token runs. */
+  saleLabels: z.array(z.string().min(1)).default(['SALE', 'SOLD', 'ACA', 'ENROLLED', 'CLOSED WON', 'POLICY SOLD']),
+  dncLabels: z.array(z.string().min(1)).default(['DNC', 'DO NOT CALL', 'DO NOT CONTACT', 'REMOVE ME', 'STOP CALLING', 'DNCA', 'DNCL', 'DNCQ']),
+  transferLabels: z.array(z.string().min(1)).default(['TRANSFERRED', 'TRANSFER', 'TRANSFER SALE', 'WARM TRANSFER', 'LIVE TRANSFER']),
+  callbackLabels: z.array(z.string().min(1)).default(['CALLBACK', 'CALL BACK', 'CALL BACK SCHEDULED', 'CALLBACK REQUESTED', 'FOLLOW UP REQUIRED']),
+  notInterestedLabels: z.array(z.string().min(1)).default(['NOT INTERESTED', 'NI', 'NOT QUALIFIED']),
+  voicemailLabels: z.array(z.string().min(1)).default(['VOICEMAIL', 'ANSWERING MACHINE', 'LEFT VOICEMAIL']),
+  noAnswerLabels: z.array(z.string().min(1)).default(['NO ANSWER', 'NO CONTACT MADE']),
+  busyLabels: z.array(z.string().min(1)).default(['BUSY']),
+  /** Spoken phrases that revoke consent wherever they appear (summary, transcript). */
+  dncPhrases: z.array(z.string().min(1)).default(['do not call', "don't call", 'not to call again', 'never call', 'stop calling', 'remove me', 'take me off', 'remove my number', 'do not contact']),
+});
+
+export const configSchema = z.object({
+  window: callingWindowConfigSchema.default(callingWindowConfigSchema.parse({})),
+  policy: redialPolicyConfigSchema.default(redialPolicyConfigSchema.parse({})),
+  outcomes: outcomeConfigSchema.default(outcomeConfigSchema.parse({})),
+  /** Zone whose calendar days the reports count in. */
+  reportingZone: ianaZone.default('America/New_York'),
+});
+
+export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;
+export type RedialPolicyConfig = z.infer<typeof redialPolicyConfigSchema>;
+export type OutcomeConfig = z.infer<typeof outcomeConfigSchema>;
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses configuration; throws ConfigError naming each bad key (e.g. `window.business.start: must be HH:mm`). */
+export function parseConfig(input: unknown = {}): Config {
+  const result = configSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+}
+
+export const DEFAULT_CONFIG: Config = parseConfig({});

@@ -1,0 +1,131 @@
+import { IANAZone } from 'luxon';
+import zipcodeToTimezone from 'zipcode-to-timezone';
+import { AREA_CODES } from './data/area-codes.generated';
+import { ALL_US_ZONES, REGION_ZONES, isRegionCode } from './regions';
+
+/**
+ * Area codes that cover more than one zone. Google's data (area-codes.generated.ts) names one zone for them;
+ * the lead must carry all. Sources: NANPA area code maps (https://nationalnanpa.com/area_code_maps/) against
+ * the zone boundaries of 49 CFR Part 71 (https://www.ecfr.gov/current/title-49/subtitle-A/part-71).
+ */
+export const AREA_CODE_SPLITS: Readonly<Record<string, readonly string[]>> = {
+  '850': ['America/New_York', 'America/Chicago'], // FL panhandle: Pensacola/Panama City Central, Tallahassee Eastern
+  '448': ['America/New_York', 'America/Chicago'], // FL, overlay of 850
+  '219': ['America/Chicago', 'America/New_York'], // IN: Lake/Porter Central, others Eastern
+  '574': ['America/Indiana/Indianapolis', 'America/Chicago'], // IN: Starke County Central
+  '812': ['America/Indiana/Indianapolis', 'America/Chicago'], // IN: Evansville area Central
+  '930': ['America/Indiana/Indianapolis', 'America/Chicago'], // IN, overlay of 812
+  '270': ['America/Chicago', 'America/New_York'], // KY west/central
+  '364': ['America/Chicago', 'America/New_York'], // KY, overlay of 270
+  '606': ['America/New_York', 'America/Chicago'], // KY east: Wayne/Clinton/Russell area Central
+  '423': ['America/New_York', 'America/Chicago'], // TN east: Marion/Bledsoe Central
+  '931': ['America/Chicago', 'America/New_York'], // TN middle: reaches Eastern counties
+  '906': ['America/Detroit', 'America/Menominee'], // MI Upper Peninsula: four counties Central
+  '701': ['America/Chicago', 'America/Denver'], // ND south-west is Mountain
+  '605': ['America/Chicago', 'America/Denver'], // SD west river is Mountain
+  '308': ['America/Chicago', 'America/Denver'], // NE panhandle is Mountain
+  '620': ['America/Chicago', 'America/Denver'], // KS: Hamilton/Greeley area Mountain
+  '785': ['America/Chicago', 'America/Denver'], // KS: Sherman/Wallace Mountain
+  '208': ['America/Boise', 'America/Los_Angeles'], // ID north is Pacific
+  '986': ['America/Boise', 'America/Los_Angeles'], // ID, overlay of 208
+  '541': ['America/Los_Angeles', 'America/Boise'], // OR: Malheur County Mountain
+  '458': ['America/Los_Angeles', 'America/Boise'], // OR, overlay of 541
+  '775': ['America/Los_Angeles', 'America/Denver'], // NV: West Wendover Mountain
+  '928': ['America/Phoenix', 'America/Denver'], // AZ: Navajo Nation observes DST
+  '907': ['America/Anchorage', 'America/Adak'], // AK: western Aleutians Hawaii-Aleutian
+  '915': ['America/Denver', 'America/Chicago'], // TX: El Paso/Hudspeth Mountain, the rest of 915 Central
+};
+
+export type ZoneSource = 'tz' | 'zip' | 'state' | 'areaCode' | 'fallback';
+
+export interface LocationHints {
+  /** Explicit IANA zone from the CRM, if any. */
+  readonly tz?: string | undefined;
+  /** 5-digit US ZIP code (ZIP+4 accepted). */
+  readonly zip?: string | undefined;
+  /** Two-letter state, territory or province code. */
+  readonly state?: string | undefined;
+}
+
+export interface LeadLocation {
+  /** Every zone the lead may be in. Calling hours must hold in each. */
+  readonly zones: readonly string[];
+  /** The zone of the most precise source: the lead's "local day" for daily caps and gaps. */
+  readonly primaryZone: string;
+  /** Jurisdictions whose calling rules apply (declared state and the area code's state). */
+  readonly regions: readonly string[];
+  /** Which sources contributed, most precise first; hints that could not be used are in `ignored`. */
+  readonly sources: readonly ZoneSource[];
+  readonly ignored: readonly string[];
+}
+
+export function isValidZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function zoneOfZip(zip: string): string | null {
+  const five = /^(\d{5})(-?\d{4})?$/.exec(zip.trim());
+  if (!five) return null;
+  return zipcodeToTimezone.lookup(five[1]!) ?? null;
+}
+
+/** Canadian area codes shared by several provinces (the geocoding data names none). CNAC area code map. */
+const MULTI_REGION_AREA_CODES: Readonly<Record<string, readonly string[]>> = {
+  '902': ['NS', 'PE'],
+  '782': ['NS', 'PE'],
+  '867': ['YT', 'NT', 'NU'],
+};
+
+export function areaCodeInfo(areaCode: string): { regions: readonly string[]; zones: readonly string[] } | null {
+  const row = AREA_CODES[areaCode];
+  const split = AREA_CODE_SPLITS[areaCode];
+  if (!row && !split) return null;
+  const regions = MULTI_REGION_AREA_CODES[areaCode] ?? (row?.region ? [row.region] : []);
+  return { regions, zones: split ?? row?.zones ?? [] };
+}
+
+/**
+ * Candidate zones of a lead. Sources in order of precision: explicit zone > ZIP > state > area code.
+ * The most precise source gives the starting set; each coarser source either confirms it (it contains every zone
+ * already found) or disagrees, and then its zones are added: when sources disagree the lead carries every candidate.
+ * If nothing locates the lead, it carries every US zone, which only narrows the window.
+ */
+export function resolveLocation(areaCode: string, hints: LocationHints = {}): LeadLocation {
+  const ignored: string[] = [];
+  const ordered: { source: ZoneSource; zones: readonly string[] }[] = [];
+
+  if (hints.tz !== undefined && hints.tz !== '') {
+    if (isValidZone(hints.tz)) ordered.push({ source: 'tz', zones: [hints.tz] });
+    else ignored.push(`tz "${hints.tz}" is not an IANA zone`);
+  }
+  if (hints.zip !== undefined && hints.zip !== '') {
+    const zone = zoneOfZip(hints.zip);
+    if (zone) ordered.push({ source: 'zip', zones: [zone] });
+    else ignored.push(`zip "${hints.zip}" is unknown`);
+  }
+  const state = hints.state?.trim().toUpperCase();
+  if (state) {
+    if (isRegionCode(state)) ordered.push({ source: 'state', zones: REGION_ZONES[state]! });
+    else ignored.push(`state "${hints.state}" is not a US state, territory or Canadian province code`);
+  }
+  const area = areaCodeInfo(areaCode);
+  if (area && area.zones.length > 0) ordered.push({ source: 'areaCode', zones: area.zones });
+
+  const regions = new Set<string>();
+  if (state && isRegionCode(state)) regions.add(state);
+  for (const r of area?.regions ?? []) regions.add(r);
+
+  if (ordered.length === 0) {
+    return { zones: ALL_US_ZONES, primaryZone: 'America/New_York', regions: [...regions], sources: ['fallback'], ignored };
+  }
+  const zones: string[] = [...ordered[0]!.zones];
+  const sources: ZoneSource[] = [ordered[0]!.source];
+  for (const next of ordered.slice(1)) {
+    const confirms = zones.every((z) => next.zones.includes(z));
+    if (!confirms) {
+      for (const z of next.zones) if (!zones.includes(z)) zones.push(z);
+      sources.push(next.source);
+    }
+  }
+  return { zones, primaryZone: zones[0]!, regions: [...regions].sort(), sources, ignored };
+}

@@ -1,0 +1,35 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+
+export interface LeadStoreProps {
+  /** Keep the table when the stack is deleted (default true: leads are the business's data). */
+  readonly retain?: boolean;
+}
+
+/**
+ * The single DynamoDB table of redial (leads, attempts, call index, daily stats, backfill runs; see
+ * docs/architecture.md). Stateful: retained on stack deletion, point-in-time recovery on.
+ */
+export class LeadStore extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: LeadStoreProps = {}) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // Sweeper index: active leads by shard, ordered by their next attempt, to find any overdue schedule.
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'due',
+      partitionKey: { name: 'dueShard', type: AttributeType.STRING },
+      sortKey: { name: 'nextAttemptAt', type: AttributeType.STRING },
+    });
+  }
+}
