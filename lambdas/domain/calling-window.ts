@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
 import type { CallingWindowConfig } from '../config/config';
 import { rulesFor, type CallingRule, type DayHours, type WeekHours } from './calling-rules';
 import { isFederalHoliday, isStateHoliday } from './holidays';
+import { LocalTime } from './zone-time';
 
 /**
  * CallingWindow decides whether a lead may be dialed at an instant, and when it next may be.
@@ -56,36 +56,35 @@ function fmt(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
 
-/** Wall-clock minutes since local midnight, with the fraction of the current minute. */
-function wallMinutes(local: DateTime): number {
-  return local.hour * 60 + local.minute + (local.second * 1000 + local.millisecond) / MINUTE;
-}
+type Local = LocalTime;
 
-function atWallMinute(local: DateTime, minute: number): number {
-  return local.set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 }).toMillis();
+function localAt(zone: string, at: number): Local {
+  return new LocalTime(zone, at);
 }
 
 /**
- * Earliest instant >= local within the weekly hours, or null if no day of the coming week has hours.
- * Returns local's own instant when it is inside.
+ * Earliest instant >= local.at within the weekly hours, or null if no day of the coming week has hours.
+ * Returns local.at itself when it is inside.
  */
-function nextOpening(local: DateTime, hours: WeekHours): number | null {
+function nextOpening(local: Local, hours: WeekHours): number | null {
   const today = hours[local.weekday];
   if (today) {
-    const now = wallMinutes(local);
-    if (now >= today[0] && now < today[1]) return local.toMillis();
-    if (now < today[0]) return atWallMinute(local, today[0]);
+    if (local.minutes >= today[0] && local.minutes < today[1]) return local.at;
+    if (local.minutes < today[0]) return local.atMinute(today[0]);
   }
   for (let d = 1; d <= 7; d++) {
-    const day = local.startOf('day').plus({ days: d });
-    const dayHours = hours[day.weekday];
-    if (dayHours) return atWallMinute(day, dayHours[0]);
+    const dayHours = hours[((local.weekday - 1 + d) % 7) + 1];
+    if (dayHours) return local.atMinute(dayHours[0], d);
   }
   return null;
 }
 
-function nextMidnight(local: DateTime): number {
-  return local.startOf('day').plus({ days: 1 }).toMillis();
+function nextMidnight(local: Local): number {
+  return local.atMinute(0, 1);
+}
+
+function clock(local: Local): string {
+  return `${DAY_NAMES[local.weekday]} ${fmt(Math.floor(local.minutes))}`;
 }
 
 function describeDay(hours: DayHours): string {
@@ -123,11 +122,11 @@ export class CallingWindow {
   isAllowed(subject: WindowSubject, at: number): WindowDecision {
     const reasons: Refusal[] = [];
     this.checkBusiness(at, reasons);
-    const locals = new Map<string, DateTime>();
-    const localIn = (zone: string): DateTime => {
+    const locals = new Map<string, Local>();
+    const localIn = (zone: string): Local => {
       let local = locals.get(zone);
       if (!local) {
-        local = DateTime.fromMillis(at, { zone });
+        local = localAt(zone, at);
         locals.set(zone, local);
       }
       return local;
@@ -143,12 +142,12 @@ export class CallingWindow {
             code: day ? 'legal-hours' : 'legal-day',
             rule: rule.id,
             zone,
-            message: `${rule.id}: ${local.toFormat('ccc HH:mm')} in ${zone} is outside ${DAY_NAMES[local.weekday]} ${describeDay(day)} (${rule.citation})`,
+            message: `${rule.id}: ${clock(local)} in ${zone} is outside ${DAY_NAMES[local.weekday]} ${describeDay(day)} (${rule.citation})`,
             until: opening,
           });
         }
         if (rule.holidayBan) {
-          const date = local.toISODate()!;
+          const date = local.date;
           const region = rule.regions[0]!;
           if (isStateHoliday(region, date)) {
             reasons.push({
@@ -201,7 +200,7 @@ export class CallingWindow {
 
   private checkBusiness(at: number, reasons: Refusal[]): void {
     const { zone, start, end } = this.config.business;
-    const local = DateTime.fromMillis(at, { zone });
+    const local = localAt(zone, at);
     const opening = nextOpening(local, this.businessHours);
     if (opening !== at) {
       const open = this.businessHours[local.weekday];
@@ -210,12 +209,12 @@ export class CallingWindow {
         rule: 'BUSINESS',
         zone,
         message: open
-          ? `business hours are ${start}-${end} ${zone}; it is ${local.toFormat('HH:mm')} there`
-          : `${local.toFormat('cccc')} is not a business day`,
+          ? `business hours are ${start}-${end} ${zone}; it is ${fmt(Math.floor(local.minutes))} there`
+          : `${DAY_NAMES[local.weekday]} ${local.date} is not a business day`,
         until: opening,
       });
     }
-    const date = local.toISODate()!;
+    const date = local.date;
     if (this.blackout.has(date) || (this.config.federalHolidayBlackout && isFederalHoliday(date))) {
       reasons.push({
         code: 'business-blackout',
