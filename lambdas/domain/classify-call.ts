@@ -61,8 +61,8 @@ export interface CallClassification {
 const PERMANENT_FAILURE = new LabelSet([
   'number you dialed is not found', 'number is not found', 'not in service', 'no longer in service', 'disconnected',
   'invalid number', 'invalid phone number', 'unallocated number', 'number does not exist',
-]);
-const BUSY_ERROR = new LabelSet(['number you dialed is busy', 'line busy', 'user busy']);
+], false);
+const BUSY_ERROR = new LabelSet(['number you dialed is busy', 'line busy', 'user busy'], false);
 const CALLBACK_TIME_KEYS = ['callback_datetime', 'callback_at', 'callbackAt', 'callback_time_iso', 'callback_time'];
 
 export class CallClassifier {

@@ -5,6 +5,8 @@
  */
 
 const NEGATIONS: ReadonlySet<string> = new Set(['NO', 'NOT', 'NON', 'NEVER', 'DIDNT', 'WASNT', 'FAILED', 'UN']);
+/** Words skipped when looking for a negation before a run (`NOT_A_SALE`). */
+const FILLERS: ReadonlySet<string> = new Set(['A', 'AN', 'THE']);
 
 export function tokens(text: string): string[] {
   return text
@@ -21,12 +23,16 @@ export function normalizeLabel(text: string): string {
 }
 
 /** Index of the first non-negated occurrence of `run` inside `within`, or -1. */
-function findRun(within: readonly string[], run: readonly string[]): number {
+function findRun(within: readonly string[], run: readonly string[], negatable: boolean): number {
   if (run.length === 0 || run.length > within.length) return -1;
   outer: for (let i = 0; i + run.length <= within.length; i++) {
     for (let j = 0; j < run.length; j++) if (within[i + j] !== run[j]) continue outer;
-    // A negation just before the run turns it around ("NO SALE"), unless the synonym itself starts with one.
-    if (i > 0 && NEGATIONS.has(within[i - 1]!) && !NEGATIONS.has(run[0]!)) continue;
+    // A negation just before the run turns it around ("NO SALE", "NOT A SALE"), unless the synonym starts with one.
+    if (negatable && !NEGATIONS.has(run[0]!)) {
+      let k = i - 1;
+      while (k >= 0 && FILLERS.has(within[k]!)) k--;
+      if (k >= 0 && NEGATIONS.has(within[k]!)) continue;
+    }
     return i;
   }
   return -1;
@@ -37,7 +43,8 @@ export class LabelSet {
   private readonly exact: ReadonlySet<string>;
   private readonly runs: readonly (readonly string[])[];
 
-  constructor(synonyms: readonly string[]) {
+  /** `negatable`: a negation before a run cancels it (labels); off for carrier error texts ("Call failed. The number..."). */
+  constructor(synonyms: readonly string[], private readonly negatable = true) {
     const runs = synonyms.map(tokens).filter((t) => t.length > 0);
     this.runs = runs;
     this.exact = new Set(runs.map((t) => t.join(' ')));
@@ -51,6 +58,6 @@ export class LabelSet {
   /** Some synonym appears in the label (or text) as a whole, non-negated run of tokens. */
   occursIn(text: string): boolean {
     const t = tokens(text);
-    return this.runs.some((run) => findRun(t, run) >= 0);
+    return this.runs.some((run) => findRun(t, run, this.negatable) >= 0);
   }
 }

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { RedialPolicyConfig } from '../config/config';
 import type { CallingWindow, WindowSubject } from './calling-window';
 import type { Outcome } from './outcome';
+import { startOfLocalDay } from './zone-time';
 
 /**
  * RedialPolicy turns a call's outcome into the lead's next step: terminal, or the instant of the next attempt.
@@ -56,9 +57,8 @@ export class RedialPolicy {
 
   /** Calls placed to the lead on the local calendar day containing `at`. */
   callsOnLocalDay(lead: PolicyLead, at: number): number {
-    const day = DateTime.fromMillis(at, { zone: lead.primaryZone });
-    const start = day.startOf('day').toMillis();
-    const end = day.startOf('day').plus({ days: 1 }).toMillis();
+    const start = startOfLocalDay(lead.primaryZone, at);
+    const end = startOfLocalDay(lead.primaryZone, at, 1);
     return lead.window.callTimes.filter((c) => c >= start && c < end).length;
   }
 
@@ -130,7 +130,7 @@ export class RedialPolicy {
         };
       }
       capped = true;
-      from = DateTime.fromMillis(at, { zone: lead.primaryZone }).startOf('day').plus({ days: 1 }).toMillis();
+      from = startOfLocalDay(lead.primaryZone, at, 1);
     }
     return { kind: 'no-window', detail: `no allowed instant within ${Math.round(this.window.horizonMs / 86_400_000)} days` };
   }
