@@ -98,8 +98,9 @@ export function main(argv: string[], now: () => number = Date.now, out = console
       if (error instanceof UsageError) err(USAGE);
       return 2;
     }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err(`redial: ${error.message}`);
+    // node:util parseArgs errors (unknown option, missing value) carry an ERR_PARSE_ARGS_* code.
+    if (String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      err(`redial: ${(error as Error).message}`);
       err(USAGE);
       return 2;
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
+import { isValidZone } from '../domain/zone-time';
 
 /**
  * All of redial's tunables in one schema, with the defaults the sales floor runs on.
@@ -8,7 +8,7 @@ import { IANAZone } from 'luxon';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
-const ianaZone = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'must be an IANA time zone such as America/New_York' });
+const ianaZone = z.string().refine((zone) => isValidZone(zone), { message: 'must be an IANA time zone such as America/New_York' });
 const weekday = z.number().int().min(1).max(7);
 const outcomeName = z.enum(['SALE', 'DNC', 'TRANSFERRED', 'CALLBACK', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'NOT_INTERESTED', 'BAD_NUMBER', 'FAILED', 'UNKNOWN']);
 

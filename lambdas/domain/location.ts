@@ -1,7 +1,9 @@
-import { IANAZone } from 'luxon';
 import zipcodeToTimezone from 'zipcode-to-timezone';
 import { AREA_CODES } from './data/area-codes.generated';
 import { ALL_US_ZONES, REGION_ZONES, isRegionCode } from './regions';
+import { isValidZone } from './zone-time';
+
+export { isValidZone };
 
 /**
  * Area codes that cover more than one zone. Google's data (area-codes.generated.ts) names one zone for them;
@@ -57,10 +59,6 @@ export interface LeadLocation {
   /** Which sources contributed, most precise first; hints that could not be used are in `ignored`. */
   readonly sources: readonly ZoneSource[];
   readonly ignored: readonly string[];
-}
-
-export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
 }
 
 export function zoneOfZip(zip: string): string | null {

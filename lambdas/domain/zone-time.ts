@@ -7,6 +7,14 @@ import { IANAZone } from 'luxon';
  * serves falls on a quarter hour (test/unit/domain/zone-time.test.ts checks this against Intl for years of instants).
  */
 
+/**
+ * A canonical IANA zone name (`America/New_York`, `Etc/GMT+6`): valid and of Area/Location form. Legacy
+ * abbreviations such as `EST` or `CST6CDT` are refused: they hide which rules a place follows.
+ */
+export function isValidZone(zone: string): boolean {
+  return /^[A-Za-z]+\/[A-Za-z0-9_+\-/]+$/.test(zone) && IANAZone.isValidZone(zone);
+}
+
 const BUCKET_MS = 15 * 60_000;
 const MINUTE = 60_000;
 const DAY = 86_400_000;

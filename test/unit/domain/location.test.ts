@@ -17,6 +17,8 @@ describe('candidate zones: explicit zone > ZIP > state > area code, all of them 
     const loc = resolveLocation('212', { tz: 'Eastern' });
     expect(loc.zones).toEqual(['America/New_York']);
     expect(loc.ignored).toEqual(['tz "Eastern" is not an IANA zone']);
+    // Legacy abbreviations are not trusted either: they hide which rules a place follows.
+    expect(resolveLocation('212', { tz: 'EST' }).ignored).toEqual(['tz "EST" is not an IANA zone']);
   });
 
   it('ZIP refines a split area code (850 + Pensacola ZIP → Central)', () => {
