@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CALLING_RULES } from '../../lambdas/domain/calling-rules';
+
+const root = join(__dirname, '..', '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+describe('docs match the code', () => {
+  it('docs/compliance.md has a row, a citation and a test for every rule in the table', () => {
+    const doc = read('docs/compliance.md');
+    for (const rule of CALLING_RULES) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| ${rule.id} |`));
+      expect(row).toBeDefined();
+      expect(row).toContain(`\`rule ${rule.id}\``);
+      expect(row).toContain(rule.source.replace(/\?.*$/, '').slice(0, 40));
+    }
+  });
+
+  it('the README opens with the two newcomer commands', () => {
+    const head = read('README.md').split('\n').slice(0, 8).join('\n');
+    expect(head).toContain('npm ci && npm start');
+    expect(head).toContain('npm test');
+  });
+
+  it('every script the README names exists in package.json', () => {
+    const scripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
+    for (const [, name] of read('README.md').matchAll(/npm run ([a-z:]+)/g)) expect(scripts).toContain(name);
+  });
+});
