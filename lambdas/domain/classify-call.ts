@@ -7,7 +7,7 @@ import type { Outcome } from './outcome';
  * Classifies a Bland call-ended webhook body (the call object of GET /v1/calls/{id}) into one Outcome.
  * Field names and values: docs/bland.md. Precedence, first match wins:
  *   1 DNC            disposition/pathway tag, or the customer's own words (user transcript lines, summary)
- *   2 SALE           disposition label (ACA and other sale labels)
+ *   2 SALE           disposition label (ACA and other sale labels) on a call that connected
  *   3 BAD_NUMBER     permanent failure in error_message on a call that did not complete
  *   4 TRANSFERRED    only with proof the transfer connected (warm_transfer_call MERGED, or a cold transfer with
  *                    talk time after it); a TRANSFERRED tag alone is not proof
@@ -126,8 +126,8 @@ export class CallClassifier {
     if (spoken !== undefined) return none('DNC', 'customer asked not to be called (transcript)');
     if (typeof call.summary === 'string' && this.dncPhrases.occursIn(call.summary)) return none('DNC', 'summary says the customer asked not to be called');
 
-    // 2. SALE
-    if (dispositionCategory === 'SALE') return none('SALE', `disposition_tag "${disposition}"`);
+    // 2. SALE, only on a call that connected: a sale tag on a failed dial would end a lead nobody spoke to.
+    if (dispositionCategory === 'SALE' && (completed || humanAnswered)) return none('SALE', `disposition_tag "${disposition}"`);
 
     // 3. BAD_NUMBER: the call never completed and the carrier said the number does not exist.
     if (!completed && error && PERMANENT_FAILURE.occursIn(error)) return none('BAD_NUMBER', `error_message "${error}"`);

@@ -68,6 +68,10 @@ describe('precedence', () => {
     expect(classifier.classify({ ...merged, disposition_tag: 'SALE', transcripts: [{ user: 'user', text: 'Sign me up but never call me again' }] }).outcome).toBe('DNC');
     expect(classifier.classify({ ...merged, disposition_tag: 'SALE' }).outcome).toBe('SALE');
   });
+  it('a sale tag on a dial that never connected is not a sale', () => {
+    expect(classifier.classify({ status: 'failed', error_message: 'Call failed.', disposition_tag: 'SALE' }).outcome).toBe('FAILED');
+    expect(classifier.classify({ status: 'no-answer', answered_by: 'no-answer', disposition_tag: 'ACA' }).outcome).toBe('NO_ANSWER');
+  });
   it('only the customer words count for spoken DNC, not the agent', () => {
     const agentSays = { ...human, transcripts: [{ user: 'assistant', text: "We'll make sure we do not call you at work." }] };
     expect(classifier.classify(agentSays).outcome).toBe('UNKNOWN');
