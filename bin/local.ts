@@ -4,13 +4,23 @@
  * and when each would next be dialed after a no-answer.
  */
 import { DateTime } from 'luxon';
-import { parseConfig } from '../lambdas/config/config';
+import { ConfigError, parseConfig, type Config } from '../lambdas/config/config';
 import { CallingWindow } from '../lambdas/domain/calling-window';
 import { resolveLocation } from '../lambdas/domain/location';
 import { normalizePhone } from '../lambdas/domain/phone';
 import { RedialPolicy } from '../lambdas/domain/redial-policy';
 
-const config = parseConfig(process.env.REDIAL_CONFIG ? JSON.parse(process.env.REDIAL_CONFIG) : {});
+function loadConfig(): Config {
+  try {
+    return parseConfig(process.env.REDIAL_CONFIG ? JSON.parse(process.env.REDIAL_CONFIG) : {});
+  } catch (error) {
+    // Invalid configuration stops the start with the bad keys named, not a stack trace.
+    console.error(error instanceof ConfigError ? error.message : `REDIAL_CONFIG is not valid JSON: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const config = loadConfig();
 const window = new CallingWindow(config.window);
 const policy = new RedialPolicy(config.policy, window);
 const now = Date.now(); // the composition root is the one place that reads the clock

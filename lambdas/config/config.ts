@@ -6,7 +6,8 @@ import { isValidZone } from '../domain/zone-time';
  * `parseConfig` fails at start with a message that names every bad key.
  */
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm (24-hour)');
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const hhmm = z.string().regex(HHMM, 'must be HH:mm (24-hour)');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const ianaZone = z.string().refine((zone) => isValidZone(zone), { message: 'must be an IANA time zone such as America/New_York' });
 const weekday = z.number().int().min(1).max(7);
@@ -18,7 +19,8 @@ export const businessHoursSchema = z.object({
   end: hhmm.default('20:00'),
   /** ISO weekdays, 1 = Monday ... 7 = Sunday. */
   days: z.array(weekday).min(1).default([1, 2, 3, 4, 5]),
-}).refine((b) => b.start < b.end, { message: 'start must be before end', path: ['end'] });
+  // Compared only when both parse, so a bad start is reported once, as itself.
+}).refine((b) => !HHMM.test(b.start) || !HHMM.test(b.end) || b.start < b.end, { message: 'start must be before end', path: ['end'] });
 
 /** A legal rule can be switched off only on purpose: the reason is kept with the config and shown in reports. */
 const ruleWaiver = z.object({

@@ -43,6 +43,13 @@ describe('DST transitions (law only, 2026-03-08 spring forward, 2026-11-01 fall 
 });
 
 describe('zones with and without DST', () => {
+  it('a Los Angeles lead opens at 09:00 PDT: California limits automated calls to 9-21 (Cal. Pub. Util. Code 2872)', () => {
+    const la = subjectFor('(213) 555-0123', { state: 'CA' });
+    expect(iso(lawOnly.nextAllowedAt(la, at('2026-03-08T10:00:00Z')))).toBe('2026-03-08T16:00:00Z'); // spring-forward day
+    expect(iso(lawOnly.nextAllowedAt(la, at('2026-11-01T10:00:00Z')))).toBe('2026-11-01T17:00:00Z'); // fall-back day, PST
+    expect(lawOnly.isAllowed(la, at('2026-03-08T15:30:00Z')).reasons.map((r) => r.rule)).toEqual(['CA-ADAD']);
+  });
+
   it('Arizona (no DST) vs Denver in summer: Phoenix opens an hour after Denver', () => {
     const phoenix = subjectFor('(602) 555-0100', { tz: 'America/Phoenix' });
     const denver = subjectFor('(303) 555-0100', { tz: 'America/Denver' });
