@@ -101,7 +101,8 @@ export class CallingWindow {
   constructor(private readonly config: CallingWindowConfig) {
     const span: DayHours = [parseHhmm(config.business.start), parseHhmm(config.business.end)];
     const days = new Set(config.business.days);
-    this.businessHours = [null, 1, 2, 3, 4, 5, 6, 7].map((d) => (d !== null && days.has(d) ? span : null)) as unknown as WeekHours;
+    const open = (weekday: number): DayHours => (days.has(weekday) ? span : null);
+    this.businessHours = [null, open(1), open(2), open(3), open(4), open(5), open(6), open(7)];
     this.blackout = new Set(config.blackoutDates);
     this.waivedCaps = new Set(config.capWaivers.map((w) => w.region));
     this.horizonMs = config.horizonDays * 24 * HOUR;
