@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import { ConfigError, parseConfig, type Config } from '../lambdas/config/config';
 import { InvalidRequestError, makeCheckWindow } from '../lambdas/app/check-window';
+import { systemClock } from '../lambdas/adapters/system-clock';
+import type { Clock } from '../lambdas/ports/clock';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
@@ -37,7 +39,7 @@ function loadConfig(path: string | undefined): Config {
   return parseConfig(raw);
 }
 
-export function runWindow(argv: string[], now: () => number, out: (line: string) => void): number {
+export function runWindow(argv: string[], clock: Clock, out: (line: string) => void): number {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -53,7 +55,7 @@ export function runWindow(argv: string[], now: () => number, out: (line: string)
     strict: true,
   });
   if (!values.phone) throw new UsageError('--phone is required');
-  const at = values.at && values.at !== 'now' ? parseInstant(values.at, '--at') : now();
+  const at = values.at && values.at !== 'now' ? parseInstant(values.at, '--at') : clock.now();
   const callTimes = (values['calls-last-24h'] ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -77,12 +79,12 @@ export function runWindow(argv: string[], now: () => number, out: (line: string)
   return 0;
 }
 
-export function main(argv: string[], now: () => number = Date.now, out = console.log, err = console.error): number {
+export function main(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): number {
   const [verb, ...rest] = argv;
   try {
     switch (verb) {
       case 'window':
-        return runWindow(rest, now, out);
+        return runWindow(rest, clock, out);
       case undefined:
       case 'help':
       case '--help':

@@ -9,6 +9,7 @@ import { CallingWindow } from '../lambdas/domain/calling-window';
 import { resolveLocation } from '../lambdas/domain/location';
 import { normalizePhone } from '../lambdas/domain/phone';
 import { RedialPolicy } from '../lambdas/domain/redial-policy';
+import { systemClock } from '../lambdas/adapters/system-clock';
 
 function loadConfig(): Config {
   try {
@@ -23,7 +24,7 @@ function loadConfig(): Config {
 const config = loadConfig();
 const window = new CallingWindow(config.window);
 const policy = new RedialPolicy(config.policy, window);
-const now = Date.now(); // the composition root is the one place that reads the clock
+const now = systemClock.now(); // the composition root is the one place that reads the clock
 
 const leads = [
   { phone: '(212) 555-0123', state: 'NY' },

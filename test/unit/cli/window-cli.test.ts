@@ -3,12 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../bin/cli';
+import { ManualClock } from '../../../lambdas/adapters/system-clock';
 
 /** Runs the CLI in-process with a fixed clock and captured output. */
 function run(args: string[], now = Date.parse('2026-07-15T18:00:00Z')) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(args, () => now, (l: string) => out.push(l), (l: string) => err.push(l));
+  const code = main(args, new ManualClock(now), (l: string) => out.push(l), (l: string) => err.push(l));
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
