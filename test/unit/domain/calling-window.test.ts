@@ -148,6 +148,11 @@ describe('state call caps', () => {
     expect(window.isAllowed({ ...declaredNy, callTimes: calls }, at('2026-07-15T18:00:00Z')).allowed).toBe(false);
   });
 
+  it('the cap binds a New York number whose ZIP is in Florida', () => {
+    const floridaZip = subjectFor('(212) 555-0100', { zip: '33101' });
+    expect(window.isAllowed({ ...floridaZip, callTimes: calls }, at('2026-07-15T18:00:00Z')).reasons.map((r) => r.rule)).toEqual(['FL']);
+  });
+
   it('a campaign may waive a cap only with a reason, and then it stops binding', () => {
     expect(() => callingWindowConfigSchema.parse({ capWaivers: [{ region: 'FL' }] })).toThrow();
     const waived = new CallingWindow(callingWindowConfigSchema.parse({

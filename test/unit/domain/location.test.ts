@@ -1,4 +1,4 @@
-import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, zoneOfZip } from '../../../lambdas/domain/location';
+import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
 import { ALL_US_ZONES } from '../../../lambdas/domain/regions';
 
 describe('candidate zones: explicit zone > ZIP > state > area code, all of them when sources disagree', () => {
@@ -58,8 +58,12 @@ describe('candidate zones: explicit zone > ZIP > state > area code, all of them 
     expect(resolveLocation('808')).toMatchObject({ zones: ['Pacific/Honolulu'], regions: ['HI'] });
   });
 
-  it('the state rules that bind are the declared state and the area code state', () => {
+  it('the state rules that bind are the declared state, the ZIP state and the area code state', () => {
     expect(resolveLocation('305', { state: 'ny' }).regions).toEqual(['FL', 'NY']);
+    expect(resolveLocation('212', { zip: '19103' }).regions).toEqual(['NY', 'PA']);
+    expect(resolveLocation('212', { zip: '33101', state: 'NJ' }).regions).toEqual(['FL', 'NJ', 'NY']);
+    expect(stateOfZip('00601')).toBe('PR');
+    expect(stateOfZip('00000')).toBeNull();
     expect(resolveLocation('902').regions).toEqual(['NS', 'PE']);
   });
 
