@@ -1,4 +1,5 @@
 import type { CallingWindowConfig } from '../config/config';
+import { ALL_US_ZONES } from './regions';
 import { rulesFor, type CallingRule, type DayHours, type WeekHours } from './calling-rules';
 import { isFederalHoliday, isStateHoliday } from './holidays';
 import { LocalTime } from './zone-time';
@@ -132,8 +133,10 @@ export class CallingWindow {
       }
       return local;
     };
+    // A subject without zones is not located: hold it to every US zone rather than to none.
+    const candidateZones = subject.zones.length > 0 ? subject.zones : ALL_US_ZONES;
     for (const rule of this.rules(subject.regions)) {
-      const zones = rule.fixedZone ? [rule.fixedZone] : subject.zones;
+      const zones = rule.fixedZone ? [rule.fixedZone] : candidateZones;
       for (const zone of zones) {
         const local = localIn(zone);
         const opening = nextOpening(local, rule.hours);
@@ -163,7 +166,9 @@ export class CallingWindow {
       }
       if (rule.cap && !rule.regions.some((r) => this.waivedCaps.has(r))) {
         const windowMs = rule.cap.windowHours * HOUR;
-        const recent = subject.callTimes.filter((c) => c > at - windowMs && c <= at).sort((a, b) => a - b);
+        // Calls on either side of `at` count: a call recorded a little "later" (clock skew between workers) must not
+        // let a fourth call through. Among calls already placed this is the rolling window ending at `at`.
+        const recent = subject.callTimes.filter((c) => c > at - windowMs && c < at + windowMs).sort((a, b) => a - b);
         if (recent.length >= rule.cap.maxCalls) {
           reasons.push({
             code: 'call-cap',

@@ -86,9 +86,10 @@ export function wallAt(zone: string, ms: number): LocalTime {
 }
 
 /**
- * The instant at which the wall clock in `zone` reads `minute` minutes after midnight of the given local date
- * (day may overflow: day 32 is the next month). A wall time skipped by a spring-forward gap maps to the instant
- * after the gap; a repeated one (fall back) to its first occurrence — luxon's rules.
+ * The first instant at which the wall clock in `zone` reads at least `minute` minutes after midnight of the given
+ * local date (day may overflow: day 32 is the next month). A repeated wall time (fall back) maps to its first
+ * occurrence. A wall time skipped by a spring-forward gap maps to the end of the gap (02:30 on a spring-forward
+ * night → the 03:00 instant), since that is the earliest instant whose wall clock is past it.
  */
 export function instantAtWall(zone: string, year: number, month: number, day: number, minute: number): number {
   const wallMs = Date.UTC(year, month - 1, day) + minute * MINUTE;
@@ -99,8 +100,15 @@ export function instantAtWall(zone: string, year: number, month: number, day: nu
   guess = wallMs - o2 * MINUTE;
   const o3 = offsetMinutes(zone, guess);
   if (o2 === o3) return guess;
-  // In a gap: neither offset reproduces the wall time; take the later instant (after the gap).
-  return wallMs - Math.min(o2, o3) * MINUTE;
+  // In a gap: neither offset reproduces the wall time. The gap ends where the later (larger) offset begins,
+  // between the two candidate instants, on a quarter hour.
+  const later = Math.max(o2, o3);
+  const from = wallMs - later * MINUTE;
+  const to = wallMs - Math.min(o2, o3) * MINUTE;
+  for (let t = Math.ceil(from / BUCKET_MS) * BUCKET_MS; t <= to; t += BUCKET_MS) {
+    if (offsetMinutes(zone, t) === later) return t;
+  }
+  return to;
 }
 
 /** Local midnight starting the day `days` after the local date of `ms` (0 = today). */

@@ -7,6 +7,7 @@ import type { CallingWindowConfig } from '../../lambdas/config/config';
 import { CALLING_RULES, CANADA_REGIONS, US_REGIONS } from '../../lambdas/domain/calling-rules';
 import type { WindowSubject } from '../../lambdas/domain/calling-window';
 import { isFederalHoliday, isStateHoliday } from '../../lambdas/domain/holidays';
+import { ALL_US_ZONES } from '../../lambdas/domain/regions';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -46,7 +47,7 @@ export function legallyAllowed(subject: WindowSubject, at: number, config: Calli
   for (const rule of CALLING_RULES) {
     if (rule.automatedOnly && !config.automatedVoiceRules) continue;
     if (known.length > 0 && !rule.regions.some((r) => known.includes(r))) continue;
-    for (const zone of rule.fixedZone ? [rule.fixedZone] : subject.zones) {
+    for (const zone of rule.fixedZone ? [rule.fixedZone] : subject.zones.length > 0 ? subject.zones : ALL_US_ZONES) {
       const local = localParts(at, zone);
       const hours = rule.hours[local.weekday];
       if (!hours || local.minutes < hours[0] || local.minutes >= hours[1]) return false;
@@ -54,7 +55,7 @@ export function legallyAllowed(subject: WindowSubject, at: number, config: Calli
     }
     if (rule.cap && !rule.regions.some((r) => waived.has(r))) {
       const windowMs = rule.cap.windowHours * 3_600_000;
-      const recent = subject.callTimes.filter((c) => c > at - windowMs && c <= at).length;
+      const recent = subject.callTimes.filter((c) => Math.abs(c - at) < windowMs).length;
       if (recent >= rule.cap.maxCalls) return false;
     }
   }

@@ -43,8 +43,26 @@ describe('zone-time (memoized offsets) agrees with Intl', () => {
     expect(transitions).toBeGreaterThan(200);
   });
 
-  it('spring-forward gap: 02:30 on 2026-03-08 in New York maps to 03:30 EDT (after the gap)', () => {
-    expect(new Date(instantAtWall('America/New_York', 2026, 3, 8, 150)).toISOString()).toBe('2026-03-08T07:30:00.000Z');
+  it('spring-forward gap: 02:30 on 2026-03-08 in New York maps to the end of the gap, 03:00 EDT', () => {
+    expect(new Date(instantAtWall('America/New_York', 2026, 3, 8, 150)).toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    expect(new Date(instantAtWall('America/Chicago', 2026, 3, 8, 120)).toISOString()).toBe('2026-03-08T08:00:00.000Z');
+    // 03:00 itself exists and is the same instant.
+    expect(instantAtWall('America/New_York', 2026, 3, 8, 180)).toBe(Date.parse('2026-03-08T07:00:00Z'));
+  });
+
+  it('instantAtWall is the first instant whose wall clock reaches the minute (checked against Intl)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 0, max: 3 * 365 }), fc.integer({ min: 0, max: 1439 }), (zone, dayOffset, minute) => {
+        const base = new Date(Date.UTC(2025, 0, 1 + dayOffset));
+        const t = instantAtWall(zone, base.getUTCFullYear(), base.getUTCMonth() + 1, base.getUTCDate(), minute);
+        const day = base.toISOString().slice(0, 10);
+        const here = localParts(t, zone);
+        const before = localParts(t - 60_000, zone);
+        // At t the wall clock shows that date at or past the minute; a minute earlier it did not yet.
+        return here.date === day && here.minutes >= minute && (before.date !== day || before.minutes < minute);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('fall-back overlap: 01:30 on 2026-11-01 in Chicago maps to its first occurrence (CDT)', () => {
