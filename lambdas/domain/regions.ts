@@ -86,7 +86,7 @@ export const REGION_ZONES: Readonly<Record<string, readonly string[]>> = {
   MP: ['Pacific/Saipan'],
   AS: ['Pacific/Pago_Pago'],
   AB: ['America/Edmonton'],
-  BC: ['America/Vancouver', 'America/Edmonton'], // East Kootenay keeps Mountain time
+  BC: ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // East Kootenay Mountain; Creston, Fort Nelson, Dawson Creek Mountain without DST
   MB: ['America/Winnipeg'],
   NB: ['America/Moncton'],
   NL: ['America/St_Johns', 'America/Goose_Bay'],

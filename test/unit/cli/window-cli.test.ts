@@ -40,7 +40,7 @@ describe('redial window', () => {
     expect(code).toBe(0);
     expect(out).toContain('allowed         NO');
     expect(out).toContain('next allowed    2026-07-15T15:00:00Z');
-    expect(out).toContain('zones           America/Chicago  (from zip)');
+    expect(out).toContain('zones           America/Chicago, America/New_York  (from zip > areaCode)');
     expect(out).toContain('ignored hint    tz "Nowhere/Land" is not an IANA zone');
     expect(out).toContain('FL: Wed 07:00 in America/Chicago is outside Wed 08:00-20:00');
   });
@@ -71,7 +71,7 @@ describe('redial window', () => {
 
   it('`npx redial window ... --json` works as the README says (real process)', () => {
     const out = execFileSync('npx', ['--no-install', 'redial', 'window', '--phone', '(850) 555-0123', '--zip', '32501', '--at', '2026-07-15T18:00:00Z', '--json'], { encoding: 'utf8' });
-    expect(JSON.parse(out)).toEqual({ allowed: true, nextAllowedAt: '2026-07-15T18:00:00Z', zones: ['America/Chicago'], reasons: [] });
+    expect(JSON.parse(out)).toEqual({ allowed: true, nextAllowedAt: '2026-07-15T18:00:00Z', zones: ['America/Chicago', 'America/New_York'], reasons: [] });
     const failed = spawnSync('npx', ['--no-install', 'redial', 'window', '--phone', 'nope'], { encoding: 'utf8' });
     expect(failed.status).toBe(2);
     expect(failed.stderr).toContain('phone: phone "nope" contains letters');

@@ -74,26 +74,31 @@ describe('zones with and without DST', () => {
     expect(iso(window.nextAllowedAt(hi, at('2026-01-14T12:00:00Z')))).toBe('2026-01-14T18:00:00Z'); // winter: 13:00 EST
   });
 
-  it('Alaska under default 11-20 ET: 907 also covers Adak, an hour later', () => {
-    const anchorage = subjectFor('(907) 555-0100', { tz: 'America/Anchorage' });
-    expect(anchorage.zones).toEqual(['America/Anchorage']);
-    expect(iso(window.nextAllowedAt(anchorage, at('2026-07-15T12:00:00Z')))).toBe('2026-07-15T16:00:00Z'); // 08:00 AKDT
-    const ak = subjectFor('(907) 555-0100', { state: 'AK' });
+  it('Alaska under default 11-20 ET: 907 also covers Adak, so the window opens at 08:00 HDT', () => {
+    const anchorageOnly = { zones: ['America/Anchorage'], regions: ['AK'], callTimes: [] };
+    expect(iso(window.nextAllowedAt(anchorageOnly, at('2026-07-15T12:00:00Z')))).toBe('2026-07-15T16:00:00Z'); // 08:00 AKDT
+    const ak = subjectFor('(907) 555-0100', { tz: 'America/Anchorage' });
     expect(ak.zones).toEqual(['America/Anchorage', 'America/Adak']);
     expect(iso(window.nextAllowedAt(ak, at('2026-07-15T12:00:00Z')))).toBe('2026-07-15T17:00:00Z'); // 08:00 HDT
+    // An Adak ZIP (which the ZIP data puts on Anchorage time) is never called at 07:00 in Adak.
+    const adak = subjectFor('(907) 555-0100', { zip: '99546', state: 'AK' });
+    expect(window.isAllowed(adak, at('2026-07-15T16:00:00Z')).allowed).toBe(false);
   });
 });
 
 describe('area code 850 (Florida panhandle, split Eastern/Central)', () => {
-  it('with a Central ZIP the lead is in Chicago time and may be called until 20:00 CDT', () => {
+  it('with a Central ZIP the lead keeps both zones (the ZIP data is coarse), Central as its local day', () => {
     const pensacola = subjectFor('(850) 555-0123', { zip: '32501' });
-    expect(pensacola.zones).toEqual(['America/Chicago']);
+    expect(pensacola.zones).toEqual(['America/Chicago', 'America/New_York']);
+    expect(pensacola.primaryZone).toBe('America/Chicago');
     expect(pensacola.regions).toEqual(['FL']);
-    expect(lawOnly.isAllowed(pensacola, at('2026-07-16T00:30:00Z')).allowed).toBe(true); // 19:30 CDT
-    expect(lawOnly.isAllowed(pensacola, at('2026-07-16T01:00:00Z')).allowed).toBe(false); // 20:00 CDT (FL)
+    // Florida's 20:00 binds on the Eastern clock: 19:30 EDT yes, 20:00 EDT no, 08:00 CDT opens.
+    expect(lawOnly.isAllowed(pensacola, at('2026-07-15T23:30:00Z')).allowed).toBe(true);
+    expect(lawOnly.isAllowed(pensacola, at('2026-07-16T00:00:00Z')).allowed).toBe(false);
+    expect(iso(lawOnly.nextAllowedAt(pensacola, at('2026-07-15T11:00:00Z')))).toBe('2026-07-15T13:00:00Z');
   });
 
-  it('without a ZIP it carries both zones: closes at 20:00 EDT and opens at 08:00 CDT', () => {
+  it('without a ZIP: the same two zones, Eastern first', () => {
     const unknown = subjectFor('(850) 555-0123');
     expect(unknown.zones).toEqual(['America/New_York', 'America/Chicago']);
     expect(lawOnly.isAllowed(unknown, at('2026-07-16T00:30:00Z')).allowed).toBe(false); // 20:30 EDT

@@ -1,12 +1,12 @@
 import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
 import { ALL_US_ZONES } from '../../../lambdas/domain/regions';
 
-describe('candidate zones: explicit zone > ZIP > state > area code, all of them when sources disagree', () => {
+describe('candidate zones: the union of every source; explicit zone > ZIP > state > area code picks the primary zone', () => {
   it('an explicit IANA zone confirmed by the area code is the only zone', () => {
-    expect(resolveLocation('212', { tz: 'America/New_York' })).toMatchObject({ zones: ['America/New_York'], sources: ['tz'], regions: ['NY'] });
+    expect(resolveLocation('212', { tz: 'America/New_York' })).toMatchObject({ zones: ['America/New_York'], primaryZone: 'America/New_York', sources: ['tz', 'areaCode'], regions: ['NY'] });
   });
 
-  it('an explicit zone the area code does not confirm adds the area code zones', () => {
+  it('an explicit zone the area code contradicts: both zones, the explicit one primary', () => {
     const loc = resolveLocation('212', { tz: 'America/Los_Angeles' });
     expect(loc.zones).toEqual(['America/Los_Angeles', 'America/New_York']);
     expect(loc.primaryZone).toBe('America/Los_Angeles');
@@ -21,17 +21,31 @@ describe('candidate zones: explicit zone > ZIP > state > area code, all of them 
     expect(resolveLocation('212', { tz: 'EST' }).ignored).toEqual(['tz "EST" is not an IANA zone']);
   });
 
-  it('ZIP refines a split area code (850 + Pensacola ZIP → Central)', () => {
-    expect(resolveLocation('850', { zip: '32501' }).zones).toEqual(['America/Chicago']);
-    expect(resolveLocation('850', { zip: '32301' }).zones).toEqual(['America/New_York']); // Tallahassee
-    expect(resolveLocation('850', { zip: '32501-1234' }).zones).toEqual(['America/Chicago']);
+  it('a ZIP never narrows a split area code: 850 + Pensacola ZIP carries Central and Eastern, Central primary', () => {
+    expect(resolveLocation('850', { zip: '32501' })).toMatchObject({ zones: ['America/Chicago', 'America/New_York'], primaryZone: 'America/Chicago' });
+    expect(resolveLocation('850', { zip: '32301' }).zones).toEqual(['America/New_York', 'America/Chicago']); // Tallahassee
+    expect(resolveLocation('850', { zip: '32501-1234' }).primaryZone).toBe('America/Chicago');
   });
 
-  it('a state that spans zones carries every one unless something more precise narrows it', () => {
+  it('ZIP-to-zone data is coarse, so the state and area code zones always stay (Adak, Evansville, Ontario OR)', () => {
+    // zipcode-to-timezone puts Adak (99546) on Anchorage time; Alaska and 907 carry Adak's zone.
+    expect(resolveLocation('907', { zip: '99546', state: 'AK' }).zones).toEqual(expect.arrayContaining(['America/Adak', 'America/Anchorage']));
+    // Evansville, Indiana (47708) is Central; the data says Eastern.
+    expect(resolveLocation('812', { zip: '47708', state: 'IN' }).zones).toEqual(expect.arrayContaining(['America/Chicago']));
+    // Ontario, Oregon (97914) is Mountain; the data says Pacific.
+    expect(resolveLocation('541', { zip: '97914' }).zones).toEqual(expect.arrayContaining(['America/Boise']));
+  });
+
+  it('a state that spans zones carries every one', () => {
     expect(resolveLocation('915', { state: 'TX' }).zones).toEqual(['America/Chicago', 'America/Denver']);
-    expect(resolveLocation('915', { state: 'TX', zip: '79901' }).zones).toEqual(['America/Denver']); // El Paso
+    expect(resolveLocation('512', { state: 'TX', zip: '78701' }).zones).toEqual(['America/Chicago', 'America/Denver']);
     expect(resolveLocation('812', { state: 'IN' }).zones).toEqual(['America/Indiana/Indianapolis', 'America/Chicago']);
     expect(resolveLocation('906', {}).zones).toEqual(['America/Detroit', 'America/Menominee']);
+  });
+
+  it('state names are accepted as well as codes', () => {
+    expect(resolveLocation('212', { state: 'Pennsylvania' }).regions).toEqual(['NY', 'PA']);
+    expect(resolveLocation('212', { state: ' new york ' }).regions).toEqual(['NY']);
   });
 
   it.each([
@@ -47,6 +61,17 @@ describe('candidate zones: explicit zone > ZIP > state > area code, all of them 
   ])('split area code %s carries %j', (npa, zones) => {
     expect(areaCodeInfo(npa)!.zones).toEqual(zones);
     expect(resolveLocation(npa).zones).toEqual(zones);
+  });
+
+  it.each([
+    ['867', 'America/Iqaluit'],
+    ['474', 'America/Edmonton'],
+    ['807', 'America/Winnipeg'],
+    ['418', 'America/Halifax'],
+    ['250', 'America/Creston'],
+    ['709', 'America/Goose_Bay'],
+  ])('Canadian area code %s also carries %s', (npa, zone) => {
+    expect(resolveLocation(npa).zones).toContain(zone);
   });
 
   it('every split area code overrides a single-zone entry with at least two zones', () => {
@@ -72,7 +97,7 @@ describe('candidate zones: explicit zone > ZIP > state > area code, all of them 
     expect(loc.zones).toEqual(ALL_US_ZONES);
     expect(loc.sources).toEqual(['fallback']);
     expect(loc.regions).toEqual([]);
-    expect(loc.ignored).toEqual(['zip "abc" is unknown', 'state "ZZ" is not a US state, territory or Canadian province code']);
+    expect(loc.ignored).toEqual(['zip "abc" is unknown', 'state "ZZ" is not a US state, territory or Canadian province']);
   });
 
   it('zoneOfZip', () => {
