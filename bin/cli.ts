@@ -22,7 +22,8 @@ class UsageError extends Error {}
 /** An ISO instant with an explicit offset or Z: a local time without one would be ambiguous. */
 export function parseInstant(value: string, field: string): number {
   const parsed = DateTime.fromISO(value, { setZone: true });
-  if (!parsed.isValid || !/(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) {
+  // A date and a time, then Z or an offset: `2026-07-15` alone (its "-15" is no offset) is refused.
+  if (!parsed.isValid || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value.trim())) {
     throw new UsageError(`${field}: "${value}" is not an ISO instant with an offset (e.g. 2026-03-10T15:00:00Z or 2026-03-10T11:00:00-04:00)`);
   }
   return parsed.toMillis();

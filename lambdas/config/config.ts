@@ -72,7 +72,11 @@ export const outcomeConfigSchema = z.object({
   noAnswerLabels: z.array(z.string().min(1)).default(['NO ANSWER', 'NO CONTACT MADE']),
   busyLabels: z.array(z.string().min(1)).default(['BUSY']),
   /** Spoken phrases that revoke consent wherever they appear (summary, transcript). */
-  dncPhrases: z.array(z.string().min(1)).default(['do not call', "don't call", 'not to call again', 'never call', 'stop calling', 'remove me', 'take me off', 'remove my number', 'do not contact']),
+  dncPhrases: z.array(z.string().min(1)).default([
+    'do not call', "don't call", "don't ever call", 'never call', 'not to call again', 'not to be called', 'stop calling',
+    'quit calling', 'stop contacting', 'no more calls', 'no further calls', 'remove me', 'remove my number', 'be removed',
+    'take me off', 'lose my number', 'dnc list', 'do not contact', 'unsubscribe',
+  ]),
 });
 
 export const configSchema = z.object({

@@ -59,7 +59,8 @@ export interface CallClassification {
 
 /** Permanent failures: the number cannot be reached at all (Bland error reference, SIP 404 and carrier texts). */
 const PERMANENT_FAILURE = new LabelSet([
-  'number you dialed is not found', 'number is not found', 'not in service', 'no longer in service', 'disconnected',
+  'number you dialed is not found', 'number is not found', 'not in service', 'no longer in service',
+  'number has been disconnected', 'dialed has been disconnected', 'number is disconnected', 'disconnected number',
   'invalid number', 'invalid phone number', 'unallocated number', 'number does not exist',
 ], false);
 const BUSY_ERROR = new LabelSet(['number you dialed is busy', 'line busy', 'user busy'], false);
@@ -79,8 +80,9 @@ export class CallClassifier {
   private readonly ordered: readonly [Outcome, LabelSet][];
 
   constructor(config: OutcomeConfig) {
-    this.dnc = new LabelSet(config.dncLabels);
-    this.dncPhrases = new LabelSet(config.dncPhrases);
+    // DNC is never negated: "No, do not call me" is emphasis, and a false DNC costs less than a missed one.
+    this.dnc = new LabelSet(config.dncLabels, false);
+    this.dncPhrases = new LabelSet(config.dncPhrases, false);
     this.sale = new LabelSet(config.saleLabels);
     this.transfer = new LabelSet(config.transferLabels);
     this.callback = new LabelSet(config.callbackLabels);
@@ -96,13 +98,23 @@ export class CallClassifier {
 
   /**
    * The category of one label: a label that is exactly a synonym belongs to that category (so `TRANSFER_SALE`,
-   * listed as a transfer, is not a sale); otherwise the first category, in precedence order, found in it.
+   * listed as a transfer, is not a sale); a DNC synonym anywhere in it makes it DNC; otherwise the category whose
+   * synonym starts earliest (`NOT_INTERESTED_IN_ACA` is not interested, not a sale), ties in precedence order.
    */
   labelCategory(label: string): Outcome | null {
     if (normalizeLabel(label) === '') return null;
     for (const [outcome, set] of this.ordered) if (set.isExactly(label)) return outcome;
-    for (const [outcome, set] of this.ordered) if (set.occursIn(label)) return outcome;
-    return null;
+    if (this.dnc.occursIn(label)) return 'DNC';
+    let best: Outcome | null = null;
+    let bestIndex = Infinity;
+    for (const [outcome, set] of this.ordered) {
+      const i = set.indexIn(label);
+      if (i >= 0 && i < bestIndex) {
+        best = outcome;
+        bestIndex = i;
+      }
+    }
+    return best;
   }
 
   classify(call: BlandCallReport): CallClassification {

@@ -7,6 +7,8 @@
 const NEGATIONS: ReadonlySet<string> = new Set(['NO', 'NOT', 'NON', 'NEVER', 'DIDNT', 'WASNT', 'FAILED', 'UN']);
 /** Words skipped when looking for a negation before a run (`NOT_A_SALE`). */
 const FILLERS: ReadonlySet<string> = new Set(['A', 'AN', 'THE']);
+/** Words right after a run that undo it (`SALE_LOST`, `TRANSFER_FAILED`, `CALLBACK_DECLINED`). */
+const UNDOERS: ReadonlySet<string> = new Set(['LOST', 'DECLINED', 'FAILED', 'FAIL', 'CANCELLED', 'CANCELED', 'REJECTED', 'DENIED', 'NOT', 'NO']);
 
 export function tokens(text: string): string[] {
   return text
@@ -32,6 +34,8 @@ function findRun(within: readonly string[], run: readonly string[], negatable: b
       let k = i - 1;
       while (k >= 0 && FILLERS.has(within[k]!)) k--;
       if (k >= 0 && NEGATIONS.has(within[k]!)) continue;
+      const after = within[i + run.length];
+      if (after !== undefined && UNDOERS.has(after)) continue;
     }
     return i;
   }
@@ -43,7 +47,10 @@ export class LabelSet {
   private readonly exact: ReadonlySet<string>;
   private readonly runs: readonly (readonly string[])[];
 
-  /** `negatable`: a negation before a run cancels it (labels); off for carrier error texts ("Call failed. The number..."). */
+  /**
+   * `negatable`: a negation before a run, or an undoing word after it, cancels it (`NO_SALE`, `SALE_LOST`). Off for
+   * carrier error texts ("Call failed. The number...") and for DNC, where a "no" before "do not call" is emphasis.
+   */
   constructor(synonyms: readonly string[], private readonly negatable = true) {
     const runs = synonyms.map(tokens).filter((t) => t.length > 0);
     this.runs = runs;
@@ -57,7 +64,17 @@ export class LabelSet {
 
   /** Some synonym appears in the label (or text) as a whole, non-negated run of tokens. */
   occursIn(text: string): boolean {
+    return this.indexIn(text) >= 0;
+  }
+
+  /** Token index where the earliest synonym run starts in the text, or -1. */
+  indexIn(text: string): number {
     const t = tokens(text);
-    return this.runs.some((run) => findRun(t, run, this.negatable) >= 0);
+    let best = -1;
+    for (const run of this.runs) {
+      const i = findRun(t, run, this.negatable);
+      if (i >= 0 && (best < 0 || i < best)) best = i;
+    }
+    return best;
   }
 }

@@ -85,7 +85,7 @@ export class RedialPolicy {
     if (this.config.maxTotalCalls !== null && lead.totalCalls >= this.config.maxTotalCalls) {
       return { kind: 'stopped', detail: `${lead.totalCalls} calls reach the total cap of ${this.config.maxTotalCalls}` };
     }
-    if (result.outcome === 'CALLBACK' && typeof result.callbackAt === 'number') {
+    if (result.outcome === 'CALLBACK' && typeof result.callbackAt === 'number' && Number.isFinite(result.callbackAt)) {
       // The customer's requested time, clamped into the window (never earlier than now).
       return this.schedule(lead, Math.max(result.callbackAt, now), 'callback', now);
     }
@@ -112,7 +112,8 @@ export class RedialPolicy {
    */
   schedule(lead: PolicyLead, candidate: number, reason: NextAttemptReason, now: number): RedialDecision {
     let from = Math.max(candidate, now);
-    const limit = now + this.window.horizonMs;
+    // The horizon counts from the candidate: a callback asked for in three weeks is kept, not dropped.
+    const limit = from + this.window.horizonMs;
     let capped = false;
     while (from <= limit) {
       const at = this.window.nextAllowedAt(lead.window, from);

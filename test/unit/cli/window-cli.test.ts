@@ -50,6 +50,8 @@ describe('redial window', () => {
     [['window', '--phone', '12345'], 'phone: phone "12345" must have 10 digits'],
     [['window', '--phone', '2125550123', '--at', '2026-07-15 12:00'], '--at: "2026-07-15 12:00" is not an ISO instant with an offset'],
     [['window', '--phone', '2125550123', '--at', '2026-07-15T12:00:00'], 'is not an ISO instant with an offset'],
+    [['window', '--phone', '2125550123', '--at', '2026-07-15'], '--at: "2026-07-15" is not an ISO instant with an offset'],
+    [['window', '--phone', '2125550123', '--at', '2026-07'], 'is not an ISO instant with an offset'],
     [['window', '--phone', '2125550123', '--calls-last-24h', 'yesterday'], '--calls-last-24h: "yesterday"'],
     [['window', '--phone', '2125550123', '--bogus'], "Unknown option '--bogus'"],
     [['dial'], 'unknown command "dial"'],

@@ -88,10 +88,46 @@ describe('precedence', () => {
     expect(classifier.classify({ status: 'completed', answered_by: 'voicemail', disposition_tag: 'NO_CONTACT_MADE' }).outcome).toBe('VOICEMAIL');
     expect(classifier.classify({ status: 'completed', answered_by: null, disposition_tag: 'NO_ANSWER' }).outcome).toBe('NO_ANSWER');
   });
+  it('a dropped call that says "disconnected" is FAILED, not a bad number; a disconnected number is BAD_NUMBER', () => {
+    expect(classifier.classify({ status: 'failed', error_message: 'Call disconnected due to network error' }).outcome).toBe('FAILED');
+    expect(classifier.classify({ status: 'failed', error_message: 'The number you dialed has been disconnected.' }).outcome).toBe('BAD_NUMBER');
+  });
   it('queue errors and canceled calls are FAILED; an empty body is UNKNOWN', () => {
     expect(classifier.classify({ status: 'canceled' }).outcome).toBe('FAILED');
     expect(classifier.classify({ queue_status: 'queue_error', completed: false }).outcome).toBe('FAILED');
     expect(classifier.classify({}).outcome).toBe('UNKNOWN');
+  });
+});
+
+describe('DNC is never missed', () => {
+  const human = { status: 'completed', answered_by: 'human' };
+  it.each([
+    'No, do not call me again.',
+    'No, stop calling me!',
+    'No. Remove me from your list',
+    "Don't ever call me again",
+    'Quit calling me',
+    'Put me on your DNC list',
+    'Lose my number',
+  ])('the customer says %j', (text) => {
+    expect(classifier.classify({ ...human, transcripts: [{ user: 'user', text }] }).outcome).toBe('DNC');
+  });
+
+  it.each([
+    'The customer asked not to be called again.',
+    'Customer requested no further calls.',
+    'The caller wanted to be removed from the list.',
+  ])('the summary says %j', (summary) => {
+    expect(classifier.classify({ ...human, summary }).outcome).toBe('DNC');
+  });
+
+  it('a tag like "No - Do Not Call" is DNC (a "no" before it is emphasis)', () => {
+    expect(classifier.labelCategory('No - Do Not Call')).toBe('DNC');
+    expect(classifier.classify({ ...human, pathway_tags: ['No - Do Not Call'] }).outcome).toBe('DNC');
+  });
+
+  it('on purpose, DNC errs on the safe side: "do not call before 5" ends the lead too (docs/bland.md)', () => {
+    expect(classifier.classify({ ...human, transcripts: [{ user: 'user', text: 'Call me back, but do not call before 5.' }] }).outcome).toBe('DNC');
   });
 });
 
@@ -116,7 +152,16 @@ describe('labels are whole normalized tokens', () => {
     expect(classifier.labelCategory(label)).toBe(outcome);
   });
 
-  it.each(['WEEKEND', 'WEEKEND_ONLY', 'SALES_PITCH', 'NO_SALE', 'NOT_A_SALE', 'INTERESTED', 'NICE', 'DNCX', 'TRANSFERS_PENDING', '', '___'])('%j matches nothing', (label) => {
+  it.each([
+    ['NOT_INTERESTED_IN_ACA', 'NOT_INTERESTED'],
+    ['CALLBACK_ACA', 'CALLBACK'],
+    ['ACA_CALLBACK', 'SALE'],
+    ['ACA_NOT_QUALIFIED', 'NOT_INTERESTED'],
+  ])('%s → %s (the earliest synonym decides, a sale needs to lead)', (label, outcome) => {
+    expect(classifier.labelCategory(label)).toBe(outcome);
+  });
+
+  it.each(['WEEKEND', 'WEEKEND_ONLY', 'SALES_PITCH', 'NO_SALE', 'NOT_A_SALE', 'SALE_LOST', 'SALE_DECLINED', 'TRANSFER_FAILED', 'INTERESTED', 'NICE', 'DNCX', 'TRANSFERS_PENDING', '', '___'])('%j matches nothing', (label) => {
     expect(classifier.labelCategory(label)).toBeNull();
   });
 
@@ -132,6 +177,27 @@ describe('labels are whole normalized tokens', () => {
     const custom = new CallClassifier(outcomeConfigSchema.parse({ saleLabels: ['POLICY_BOUND'] }));
     expect(custom.labelCategory('policy bound')).toBe('SALE');
     expect(custom.labelCategory('ACA')).toBeNull();
+  });
+
+  it('a SALE needs a sale token that is neither negated nor undone (token soup)', () => {
+    const vocabulary = ['ACA', 'SALE', 'SOLD', 'NOT', 'NO', 'A', 'LOST', 'IN', 'INTERESTED', 'CALLBACK', 'TRANSFER', 'QUALIFIED', 'WEEKEND', 'END', 'PENDING'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 5 }), fc.constantFrom('_', ' ', '-'), (words, sep) => {
+        const label = words.join(sep);
+        const category = classifier.labelCategory(label);
+        if (category !== 'SALE') return true;
+        // Some sale token stands neither negated before (skipping A) nor undone after.
+        return words.some((w, i) => {
+          if (!['ACA', 'SALE', 'SOLD'].includes(w)) return false;
+          let k = i - 1;
+          while (k >= 0 && words[k] === 'A') k--;
+          const negated = k >= 0 && ['NOT', 'NO'].includes(words[k]!);
+          const undone = ['LOST', 'NOT', 'NO'].includes(words[i + 1] ?? '');
+          return !negated && !undone;
+        });
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('never crashes and never calls an unknown label terminal', () => {

@@ -1,5 +1,6 @@
-import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
-import { ALL_US_ZONES } from '../../../lambdas/domain/regions';
+import fc from 'fast-check';
+import { AREA_CODE_SPLITS, areaCodeInfo, regionCodeOf, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
+import { ALL_US_ZONES, REGION_ZONES } from '../../../lambdas/domain/regions';
 
 describe('candidate zones: the union of every source; explicit zone > ZIP > state > area code picks the primary zone', () => {
   it('an explicit IANA zone confirmed by the area code is the only zone', () => {
@@ -105,5 +106,27 @@ describe('candidate zones: the union of every source; explicit zone > ZIP > stat
     expect(zoneOfZip('96813')).toBe('Pacific/Honolulu');
     expect(zoneOfZip('00000')).toBeNull();
     expect(zoneOfZip('1234')).toBeNull();
+  });
+});
+
+describe('location property: a lead never carries fewer zones than any source names', () => {
+  const areaCodes = ['212', '305', '850', '812', '907', '915', '208', '541', '928', '808', '787', '416', '867', '306', '999', '512'];
+  const zips = ['10001', '32501', '99546', '47708', '97914', '79901', '96813', '00601', '85001', 'nope', ''];
+  const states = Object.keys(REGION_ZONES).concat(['', 'ZZ', 'Texas']);
+  it('zones ⊇ zones of the explicit tz, the ZIP, the state and the area code', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...areaCodes), fc.constantFrom(...zips), fc.constantFrom(...states), fc.constantFrom('', 'America/Denver', 'Bad/Zone'), (npa, zip, state, tz) => {
+        const loc = resolveLocation(npa, { zip, state, tz });
+        const expected = [
+          ...(tz === 'America/Denver' ? [tz] : []),
+          ...(zoneOfZip(zip) ? [zoneOfZip(zip)!] : []),
+          ...(REGION_ZONES[regionCodeOf(state) ?? ''] ?? []),
+          ...(areaCodeInfo(npa)?.zones ?? []),
+        ];
+        const all = expected.length === 0 ? ALL_US_ZONES : expected;
+        return all.every((z) => loc.zones.includes(z)) && loc.zones.includes(loc.primaryZone);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -64,6 +64,11 @@ describe('RedialPolicy', () => {
     expect(next(policy.decide(leadWith(['2026-07-15T17:00:00Z']), { outcome: 'CALLBACK', callbackAt: at('2026-07-15T12:00:00Z') }, at('2026-07-15T17:05:00Z')))).toBe('2026-07-15T17:05:00Z');
   });
 
+  it('a callback three weeks out is kept (the horizon counts from the requested time); an unreadable time follows the gaps', () => {
+    expect(next(policy.decide(leadWith(['2026-07-15T17:00:00Z']), { outcome: 'CALLBACK', callbackAt: at('2026-08-05T18:00:00Z') }, at('2026-07-15T17:05:00Z')))).toBe('2026-08-05T18:00:00Z');
+    expect(next(policy.decide(leadWith(['2026-07-15T17:00:00Z']), { outcome: 'CALLBACK', callbackAt: Number.NaN }, at('2026-07-15T17:05:00Z')))).toBe('2026-07-15T17:07:00Z');
+  });
+
   it('a CALLBACK without a time follows the gaps', () => {
     expect(next(policy.decide(leadWith(['2026-07-15T17:00:00Z']), { outcome: 'CALLBACK' }, at('2026-07-15T17:05:00Z')))).toBe('2026-07-15T17:07:00Z');
   });
@@ -138,7 +143,8 @@ describe('RedialPolicy properties', () => {
           const lead = policyLead(subject, now - 86_400_000);
           const d = p.decide(lead, { outcome, callbackAt: callbackOffset === null ? null : now + callbackOffset }, now);
           if (p.isTerminal(outcome)) return d.kind === 'terminal';
-          if (d.kind !== 'redial') return d.kind === 'no-window';
+          // Every region here has an allowed moment each week: a non-terminal lead always gets a next attempt.
+          if (d.kind !== 'redial') return false;
           return d.nextAttemptAt >= now && oracleAllowed(subject, d.nextAttemptAt, windowConfig) &&
             p.callsOnLocalDay(lead, d.nextAttemptAt) < DEFAULT_CONFIG.policy.maxCallsPerDay &&
             (outcome !== 'TRANSFERRED' || d.nextAttemptAt >= now + 30 * MINUTE);
