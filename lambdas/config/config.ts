@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { CALLING_RULES } from '../domain/calling-rules';
 import { isValidZone } from '../domain/zone-time';
+
+/** States whose law bans solicitation calls on their legal holidays (calling-rules.ts). */
+const HOLIDAY_BAN_STATES: readonly string[] = [...new Set(CALLING_RULES.filter((r) => r.holidayBan).flatMap((r) => r.regions))];
 
 /**
  * All of redial's tunables in one schema, with the defaults the sales floor runs on.
@@ -32,8 +36,16 @@ export const callingWindowConfigSchema = z.object({
   business: businessHoursSchema.default({ zone: 'America/New_York', start: '11:00', end: '20:00', days: [1, 2, 3, 4, 5] }),
   /** Business blackout: US federal holidays (observed days included) unless switched off. */
   federalHolidayBlackout: z.boolean().default(true),
-  /** Extra blackout dates, calendar days in the business zone. */
+  /** Extra blackout dates for every lead, calendar days in the business zone. */
   blackoutDates: z.array(isoDate).default([]),
+  /**
+   * Extra legal holidays of one state, e.g. a day proclaimed by Louisiana's governor: no calls to that state's leads
+   * that day (local date). Only states that ban calls on their holidays are accepted.
+   */
+  stateHolidayDates: z.record(
+    z.string().refine((region) => HOLIDAY_BAN_STATES.includes(region), { message: `must be a state that bans calls on its holidays (${HOLIDAY_BAN_STATES.join(', ')})` }),
+    z.array(isoDate),
+  ).default({}),
   /**
    * Apply the hours rules that some states set for automated / artificial-voice calls (CA, NV, OK, SD, ME...).
    * The FCC holds AI voices to be "artificial" voices (FCC 24-17), so the default is on.

@@ -96,6 +96,7 @@ export class CallingWindow {
   private readonly businessHours: WeekHours;
   private readonly blackout: ReadonlySet<string>;
   private readonly waivedCaps: ReadonlySet<string>;
+  private readonly proclaimed: ReadonlyMap<string, ReadonlySet<string>>;
   private readonly rulesCache = new Map<string, readonly CallingRule[]>();
   readonly horizonMs: number;
 
@@ -106,6 +107,7 @@ export class CallingWindow {
     this.businessHours = [null, open(1), open(2), open(3), open(4), open(5), open(6), open(7)];
     this.blackout = new Set(config.blackoutDates);
     this.waivedCaps = new Set(config.capWaivers.map((w) => w.region));
+    this.proclaimed = new Map(Object.entries(config.stateHolidayDates).map(([region, dates]) => [region, new Set(dates)]));
     this.horizonMs = config.horizonDays * 24 * HOUR;
   }
 
@@ -153,7 +155,7 @@ export class CallingWindow {
         if (rule.holidayBan) {
           const date = local.date;
           const region = rule.regions[0]!;
-          if (isStateHoliday(region, date)) {
+          if (isStateHoliday(region, date) || this.proclaimed.get(region)?.has(date)) {
             reasons.push({
               code: 'state-holiday',
               rule: rule.id,

@@ -51,7 +51,8 @@ export function legallyAllowed(subject: WindowSubject, at: number, config: Calli
       const local = localParts(at, zone);
       const hours = rule.hours[local.weekday];
       if (!hours || local.minutes < hours[0] || local.minutes >= hours[1]) return false;
-      if (rule.holidayBan && isStateHoliday(rule.regions[0]!, local.date)) return false;
+      const region = rule.regions[0]!;
+      if (rule.holidayBan && (isStateHoliday(region, local.date) || config.stateHolidayDates[region]?.includes(local.date))) return false;
     }
     if (rule.cap && !rule.regions.some((r) => waived.has(r))) {
       const windowMs = rule.cap.windowHours * 3_600_000;

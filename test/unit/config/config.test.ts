@@ -5,6 +5,7 @@ describe('configuration', () => {
     expect(DEFAULT_CONFIG.window.business).toEqual({ zone: 'America/New_York', start: '11:00', end: '20:00', days: [1, 2, 3, 4, 5] });
     expect(DEFAULT_CONFIG.window.federalHolidayBlackout).toBe(true);
     expect(DEFAULT_CONFIG.window.capWaivers).toEqual([]);
+    expect(DEFAULT_CONFIG.window.stateHolidayDates).toEqual({});
     expect(DEFAULT_CONFIG.window.horizonDays).toBe(14);
     expect(DEFAULT_CONFIG.policy).toMatchObject({
       terminalOutcomes: ['SALE', 'DNC'],

@@ -67,6 +67,7 @@ const configArb: fc.Arbitrary<CallingWindowConfig> = fc.oneof(
         automatedVoiceRules: c.automatedVoiceRules,
         federalHolidayBlackout: c.federalHolidayBlackout,
         capWaivers: c.waiveFlCap ? [{ region: 'FL', reason: 'property test: a waived cap must stop binding' }] : [],
+        stateHolidayDates: c.waiveFlCap ? { LA: ['2026-07-02', '2027-07-02'], UT: ['2026-03-09'] } : {},
       });
     }),
   },

@@ -126,6 +126,14 @@ describe('holidays and blackouts', () => {
     expect(iso(w.nextAllowedAt(ny, at('2026-12-24T16:00:00Z')))).toBe('2026-12-28T16:00:00Z'); // 25th holiday, weekend
   });
 
+  it('a holiday proclaimed by a governor binds only that state leads', () => {
+    const w = new CallingWindow(callingWindowConfigSchema.parse({ stateHolidayDates: { LA: ['2026-07-02'] } }));
+    const la = subjectFor('(504) 555-0100', { state: 'LA' });
+    expect(w.isAllowed(la, at('2026-07-02T16:00:00Z')).reasons.map((r) => r.code)).toEqual(['state-holiday']);
+    expect(w.isAllowed(ny, at('2026-07-02T16:00:00Z')).allowed).toBe(true);
+    expect(() => callingWindowConfigSchema.parse({ stateHolidayDates: { NY: ['2026-07-02'] } })).toThrow('must be a state that bans calls on its holidays');
+  });
+
   it('Louisiana leads are not called on a Sunday nor on Mardi Gras, even by a campaign open every day', () => {
     const la = subjectFor('(504) 555-0100', { state: 'LA' });
     expect(lawOnly.isAllowed(la, at('2026-06-14T17:00:00Z')).reasons.map((r) => r.code)).toEqual(['legal-day']);

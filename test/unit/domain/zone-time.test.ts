@@ -50,6 +50,22 @@ describe('zone-time (memoized offsets) agrees with Intl', () => {
     expect(instantAtWall('America/New_York', 2026, 3, 8, 180)).toBe(Date.parse('2026-03-08T07:00:00Z'));
   });
 
+  it('instantAtWall around every 2026-2027 DST switch: the first instant whose wall clock reaches the minute', () => {
+    const days = ['2026-03-08', '2026-11-01', '2027-03-14', '2027-11-07'];
+    for (const zone of ZONES) {
+      for (const day of days) {
+        const [y, m, d] = day.split('-').map(Number);
+        for (let minute = 0; minute <= 5 * 60; minute += 5) {
+          const t = instantAtWall(zone, y!, m!, d!, minute);
+          const here = localParts(t, zone);
+          const before = localParts(t - 60_000, zone);
+          const ok = here.date === day && here.minutes >= minute && (before.date !== day || before.minutes < minute);
+          if (!ok) throw new Error(`${zone} ${day} minute ${minute}: ${new Date(t).toISOString()}`);
+        }
+      }
+    }
+  });
+
   it('instantAtWall is the first instant whose wall clock reaches the minute (checked against Intl)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...ZONES), fc.integer({ min: 0, max: 3 * 365 }), fc.integer({ min: 0, max: 1439 }), (zone, dayOffset, minute) => {
