@@ -1,7 +1,9 @@
 /**
- * An independent reference for the calling window, used by the property tests. It reads the rule table and
- * the configuration directly and converts instants with Intl (not luxon), so an error in CallingWindow's time
- * arithmetic cannot hide behind the same error here.
+ * A reference for the calling window, used by the property tests. It reads the rule table, the holiday lists and
+ * the configuration directly and converts instants with Intl (not luxon, not zone-time.ts), so an error in
+ * CallingWindow's time arithmetic, its jumps or its rule selection cannot hide behind the same code here. What it
+ * shares with production is data: the rule table and the holiday sets, which have their own example tests
+ * (calling-rules.test.ts: "the table says what the cited law says", "state holiday bans").
  */
 import type { CallingWindowConfig } from '../../lambdas/config/config';
 import { CALLING_RULES, CANADA_REGIONS, US_REGIONS } from '../../lambdas/domain/calling-rules';
