@@ -175,7 +175,7 @@ export class CallingWindow {
           reasons.push({
             code: 'call-cap',
             rule: rule.id,
-            message: `${rule.id}: ${recent.length} calls in the last ${rule.cap.windowHours} h reach the cap of ${rule.cap.maxCalls} (${rule.citation})`,
+            message: `${rule.id}: ${recent.length} calls within ${rule.cap.windowHours} h of this instant reach the cap of ${rule.cap.maxCalls} (${rule.citation})`,
             until: recent[recent.length - rule.cap.maxCalls]! + windowMs,
           });
         }

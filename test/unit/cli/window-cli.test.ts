@@ -21,7 +21,7 @@ describe('redial window', () => {
       allowed: false,
       nextAllowedAt: '2026-07-16T15:00:00Z',
       zones: ['America/New_York', 'America/Chicago'],
-      reasons: ['FL: 3 calls in the last 24 h reach the cap of 3 (Fla. Stat. 501.616(6)(a)-(b))'],
+      reasons: ['FL: 3 calls within 24 h of this instant reach the cap of 3 (Fla. Stat. 501.616(6)(a)-(b))'],
     });
   });
 
