@@ -1,0 +1,51 @@
+import type { E164 } from './phone';
+import type { Outcome } from './outcome';
+
+/**
+ * A lead: one phone number (E.164 is its identity, whatever CRM lists it sits in), its location, its call history
+ * window and its single pending attempt. Pure data; the store keeps it with optimistic locking (`version`).
+ */
+export type LeadStatus = 'ACTIVE' | 'PAUSED' | 'DONE';
+
+export interface Lead {
+  readonly phone: E164;
+  readonly status: LeadStatus;
+  /** Terminal outcome once DONE (SALE, DNC, BAD_NUMBER...). */
+  readonly outcome: Outcome | null;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+  readonly email?: string | undefined;
+  readonly state?: string | undefined;
+  readonly zip?: string | undefined;
+  readonly tz?: string | undefined;
+  readonly crmLeadId?: string | undefined;
+  readonly crmListId?: string | undefined;
+  readonly source: string;
+  /** Other fields from the intake, passed to the voice agent as request_data. */
+  readonly fields: Readonly<Record<string, string>>;
+  readonly zones: readonly string[];
+  readonly primaryZone: string;
+  readonly regions: readonly string[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly attemptsTotal: number;
+  /** Instants of calls placed to the number in (at least) the last 48 h, whatever placed them. */
+  readonly recentCallTimes: readonly number[];
+  /** The one pending attempt: when, and the token that names it. Null when DONE or PAUSED. */
+  readonly nextAttemptAt: number | null;
+  readonly scheduleToken: string | null;
+  /** Why the next attempt is when it is (for operators). */
+  readonly nextAttemptReason: string | null;
+  /** The token of the last attempt claimed for dialing: a token is dialed at most once. */
+  readonly claimedToken: string | null;
+  readonly lastCallId: string | null;
+  readonly lastOutcome: Outcome | null;
+  readonly version: number;
+}
+
+/** Calls older than this are dropped from recentCallTimes: caps look back at most 24 h, local days at most 26 h. */
+export const CALL_HISTORY_MS = 48 * 3_600_000;
+
+export function trimCallTimes(times: readonly number[], now: number): number[] {
+  return times.filter((t) => t > now - CALL_HISTORY_MS).sort((a, b) => a - b);
+}

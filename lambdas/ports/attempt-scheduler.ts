@@ -1,0 +1,23 @@
+/** What the dial queue receives when an attempt is due (versioned contract). */
+export interface DialMessage {
+  readonly v: 1;
+  readonly kind: 'dial' | 'watchdog';
+  readonly phone: string;
+  /** dial: the attempt's token; watchdog: the token of the dialed attempt. */
+  readonly scheduleToken: string;
+  /** watchdog only: the call to check. */
+  readonly callId?: string;
+}
+
+/**
+ * One pending one-off schedule per attempt. `schedule` is idempotent by name; `cancel` of a missing schedule is fine.
+ * AWS: EventBridge Scheduler `at()` schedules into the dial queue. Local: in-process timers persisted in the store.
+ */
+export interface AttemptScheduler {
+  schedule(name: string, at: number, message: DialMessage): Promise<void>;
+  cancel(name: string): Promise<void>;
+}
+
+/** Schedule names are stable per attempt: `d-<token>` for dials, `w-<callId>` for watchdogs. */
+export const dialScheduleName = (token: string) => `d-${token}`;
+export const watchdogScheduleName = (callId: string) => `w-${callId}`;
