@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../lambdas/adapters/aws/table-definition';
 
 export interface LeadStoreProps {
   /** Keep the table when the stack is deleted (default true: leads are the business's data). */
@@ -17,8 +18,8 @@ export class LeadStore extends Construct {
   constructor(scope: Construct, id: string, props: LeadStoreProps = {}) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -27,9 +28,9 @@ export class LeadStore extends Construct {
     });
     // Sweeper index: active leads by shard, ordered by their next attempt, to find any overdue schedule.
     this.table.addGlobalSecondaryIndex({
-      indexName: 'due',
-      partitionKey: { name: 'dueShard', type: AttributeType.STRING },
-      sortKey: { name: 'nextAttemptAt', type: AttributeType.STRING },
+      indexName: TABLE_KEYS.dueIndex.name,
+      partitionKey: { name: TABLE_KEYS.dueIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.dueIndex.sortKey, type: AttributeType.STRING },
     });
   }
 }

@@ -49,3 +49,52 @@ export const CALL_HISTORY_MS = 48 * 3_600_000;
 export function trimCallTimes(times: readonly number[], now: number): number[] {
   return times.filter((t) => t > now - CALL_HISTORY_MS).sort((a, b) => a - b);
 }
+
+export interface NewLeadInput {
+  readonly phone: E164;
+  readonly location: { readonly zones: readonly string[]; readonly primaryZone: string; readonly regions: readonly string[] };
+  readonly now: number;
+  readonly source: string;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+  readonly email?: string | undefined;
+  readonly state?: string | undefined;
+  readonly zip?: string | undefined;
+  readonly tz?: string | undefined;
+  readonly crmLeadId?: string | undefined;
+  readonly crmListId?: string | undefined;
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+/** A new ACTIVE lead with no attempt yet (the caller schedules the first one). */
+export function newLead(input: NewLeadInput): Lead {
+  return {
+    phone: input.phone,
+    status: 'ACTIVE',
+    outcome: null,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    email: input.email,
+    state: input.state,
+    zip: input.zip,
+    tz: input.tz,
+    crmLeadId: input.crmLeadId,
+    crmListId: input.crmListId,
+    source: input.source,
+    fields: input.fields ?? {},
+    zones: input.location.zones,
+    primaryZone: input.location.primaryZone,
+    regions: input.location.regions,
+    createdAt: input.now,
+    updatedAt: input.now,
+    attemptsTotal: 0,
+    recentCallTimes: [],
+    nextAttemptAt: null,
+    scheduleToken: null,
+    nextAttemptReason: null,
+    claimedToken: null,
+    lastCallId: null,
+    lastOutcome: null,
+    version: 0,
+  };
+}

@@ -1,0 +1,221 @@
+import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Lead } from '../../domain/lead';
+import { VersionConflictError, type AttemptRecord, type CallRecord, type LeadStore } from '../../ports/lead-store';
+
+/**
+ * LeadStore on one DynamoDB table (docs/architecture.md, data model):
+ *   Lead     pk LEAD#<E.164>  sk LEAD                 + dueShard/dueAt (GSI `due`) while a attempt is pending
+ *   Attempt  pk LEAD#<E.164>  sk CALL#<iso>#<callId>
+ *   Call     pk CALL#<callId> sk CALL
+ *   Stats    pk STATS#<date>  sk COUNTS                counters by ADD
+ * Only single-item conditional writes (no transactions): they are what DynamoDB and dynalite both guarantee.
+ */
+
+export const DUE_SHARDS = 4;
+
+const leadKey = (phone: string) => ({ pk: `LEAD#${phone}`, sk: 'LEAD' });
+const callKey = (callId: string) => ({ pk: `CALL#${callId}`, sk: 'CALL' });
+
+function shardOf(phone: string): string {
+  let h = 0;
+  for (const c of phone) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `ACTIVE#${h % DUE_SHARDS}`;
+}
+
+/** The stored item: the lead plus its keys and, while an attempt is pending, the `due` index attributes. */
+function toItem(lead: Lead): Record<string, unknown> {
+  const pending = lead.status === 'ACTIVE' && lead.nextAttemptAt !== null;
+  return {
+    ...lead,
+    ...leadKey(lead.phone),
+    kind: 'lead',
+    ...(pending ? { dueShard: shardOf(lead.phone), dueAt: new Date(lead.nextAttemptAt!).toISOString() } : {}),
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Lead {
+  const { pk: _pk, sk: _sk, kind: _kind, dueShard: _shard, dueAt: _due, ...lead } = item;
+  return lead as unknown as Lead;
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+
+export function documentClientFrom(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export function makeDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
+  return documentClientFrom(new DynamoDBClient(config));
+}
+
+export class DynamoLeadStore implements LeadStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(phone: string): Promise<Lead | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: leadKey(phone), ConsistentRead: true }));
+    return Item ? fromItem(Item) : null;
+  }
+
+  async create(lead: Lead): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: toItem({ ...lead, version: 1 }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async update(lead: Lead): Promise<Lead> {
+    const next: Lead = { ...lead, version: lead.version + 1 };
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: toItem(next),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': lead.version },
+      }));
+      return next;
+    } catch (error) {
+      if (isConditionFailure(error)) throw new VersionConflictError(lead.phone, lead.version);
+      throw error;
+    }
+  }
+
+  async claim(phone: string, token: string, now: number): Promise<Lead | null> {
+    try {
+      const { Attributes } = await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: leadKey(phone),
+        UpdateExpression: 'SET claimedToken = :t, updatedAt = :now, version = version + :one',
+        ConditionExpression: 'scheduleToken = :t AND #status = :active AND (attribute_not_exists(claimedToken) OR claimedToken <> :t)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':t': token, ':now': now, ':one': 1, ':active': 'ACTIVE' },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return Attributes ? fromItem(Attributes) : null;
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  async putCall(call: CallRecord): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...call, ...callKey(call.callId), kind: 'call' },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getCall(callId: string): Promise<CallRecord | null> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: callKey(callId), ConsistentRead: true }));
+    if (!Item) return null;
+    const { pk: _pk, sk: _sk, kind: _kind, ...call } = Item;
+    return call as CallRecord;
+  }
+
+  async markOutcomeRecorded(callId: string): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: callKey(callId),
+        UpdateExpression: 'SET outcomeRecorded = :yes',
+        ConditionExpression: 'attribute_exists(pk) AND outcomeRecorded = :no',
+        ExpressionAttributeValues: { ':yes': true, ':no': false },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async putAttempt(attempt: AttemptRecord): Promise<void> {
+    await this.doc.send(new PutCommand({
+      TableName: this.tableName,
+      Item: { ...attempt, pk: `LEAD#${attempt.phone}`, sk: `CALL#${new Date(attempt.calledAt).toISOString()}#${attempt.callId}`, kind: 'attempt' },
+    }));
+  }
+
+  async listAttempts(phone: string): Promise<AttemptRecord[]> {
+    const items: AttemptRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${phone}`, ':call': 'CALL#' },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, kind: _kind, ...attempt } = item;
+        items.push(attempt as AttemptRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async addDailyCounts(date: string, counts: Readonly<Record<string, number>>): Promise<void> {
+    const names = Object.keys(counts);
+    if (names.length === 0) return;
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: { pk: `STATS#${date}`, sk: 'COUNTS' },
+      UpdateExpression: `ADD ${names.map((_, i) => `#m${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, counts[n]])),
+    }));
+  }
+
+  async getDailyCounts(date: string): Promise<Record<string, number>> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `STATS#${date}`, sk: 'COUNTS' }, ConsistentRead: true }));
+    if (!Item) return {};
+    const { pk: _pk, sk: _sk, ...counts } = Item;
+    return counts as Record<string, number>;
+  }
+
+  async listDue(before: number, limit = 100): Promise<Lead[]> {
+    const leads: Lead[] = [];
+    for (let shard = 0; shard < DUE_SHARDS && leads.length < limit; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'due',
+          KeyConditionExpression: 'dueShard = :s AND dueAt <= :before',
+          ExpressionAttributeValues: { ':s': `ACTIVE#${shard}`, ':before': new Date(before).toISOString() },
+          Limit: limit - leads.length,
+          ExclusiveStartKey: start,
+        }));
+        leads.push(...(page.Items ?? []).map(fromItem));
+        start = leads.length < limit ? page.LastEvaluatedKey : undefined;
+      } while (start);
+    }
+    return leads;
+  }
+}
