@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,6 +8,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lead } from '../../domain/lead';
+import type { DialMessage } from '../../ports/attempt-scheduler';
+import type { ScheduleStore } from '../local/attempt-scheduler.local';
 import { VersionConflictError, type AttemptRecord, type CallRecord, type LeadStore } from '../../ports/lead-store';
 
 /**
@@ -58,7 +61,7 @@ export function makeDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBD
   return documentClientFrom(new DynamoDBClient(config));
 }
 
-export class DynamoLeadStore implements LeadStore {
+export class DynamoLeadStore implements LeadStore, ScheduleStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -217,5 +220,30 @@ export class DynamoLeadStore implements LeadStore {
       } while (start);
     }
     return leads;
+  }
+
+  // ScheduleStore: the local scheduler's pending schedules (pk LOCALSCHED), so a restart of the local runtime resumes them.
+  async putSchedule(name: string, at: number, message: DialMessage): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'LOCALSCHED', sk: name, at, message, kind: 'schedule' } }));
+  }
+
+  async deleteSchedule(name: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'LOCALSCHED', sk: name } }));
+  }
+
+  async listSchedules(): Promise<{ name: string; at: number; message: DialMessage }[]> {
+    const out: { name: string; at: number; message: DialMessage }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'LOCALSCHED' },
+        ExclusiveStartKey: start,
+      }));
+      for (const item of page.Items ?? []) out.push({ name: item.sk as string, at: item.at as number, message: item.message as DialMessage });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 }
