@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs'],
-    languageOptions: { sourceType: 'module', globals: { process: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: { process: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['**/*.cjs', '**/*.js'],
