@@ -91,10 +91,30 @@ export const outcomeConfigSchema = z.object({
   ]),
 });
 
+export const dialerConfigSchema = z.object({
+  /** Bland max_duration (minutes); the watchdog fires after it plus the grace. */
+  maxDurationMinutes: z.number().min(1).max(60).default(12),
+  watchdogGraceMinutes: z.number().min(1).max(120).default(5),
+  /** Ask the CRM before each dial whether a human agent already sold or DNC'd the lead. */
+  preDialCrmCheck: z.boolean().default(true),
+});
+
+export const crmConfigSchema = z.object({
+  /**
+   * CRM status codes that end a lead (per account). Convoso codes seen on this account: SALE; DNC variants DNC, DNCA,
+   * DNCL, DNCQ, STOP, DO_NOT_CALL. ACA is the floor's transfer code (write-back), not a sale, so it is not here.
+   */
+  terminalStatuses: z.record(z.string().min(1), z.enum(['SALE', 'DNC'])).default({
+    SALE: 'SALE', DNC: 'DNC', DNCA: 'DNC', DNCL: 'DNC', DNCQ: 'DNC', STOP: 'DNC', DO_NOT_CALL: 'DNC',
+  }),
+});
+
 export const configSchema = z.object({
   window: callingWindowConfigSchema.default(callingWindowConfigSchema.parse({})),
   policy: redialPolicyConfigSchema.default(redialPolicyConfigSchema.parse({})),
   outcomes: outcomeConfigSchema.default(outcomeConfigSchema.parse({})),
+  dialer: dialerConfigSchema.default(dialerConfigSchema.parse({})),
+  crm: crmConfigSchema.default(crmConfigSchema.parse({})),
   /** Zone whose calendar days the reports count in. */
   reportingZone: ianaZone.default('America/New_York'),
 });
@@ -102,6 +122,8 @@ export const configSchema = z.object({
 export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;
 export type RedialPolicyConfig = z.infer<typeof redialPolicyConfigSchema>;
 export type OutcomeConfig = z.infer<typeof outcomeConfigSchema>;
+export type DialerConfig = z.infer<typeof dialerConfigSchema>;
+export type CrmConfig = z.infer<typeof crmConfigSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

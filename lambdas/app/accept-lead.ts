@@ -1,0 +1,99 @@
+import { newLead, type Lead } from '../domain/lead';
+import { resolveLocation } from '../domain/location';
+import { normalizePhone } from '../domain/phone';
+import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { InvalidRequestError } from './check-window';
+
+/** A lead as Zapier sends it, after validation at the edge. */
+export interface LeadIntake {
+  readonly phone: string;
+  readonly firstName?: string | undefined;
+  readonly lastName?: string | undefined;
+  readonly email?: string | undefined;
+  readonly state?: string | undefined;
+  readonly zip?: string | undefined;
+  readonly tz?: string | undefined;
+  /** CRM status sent along (Convoso through Zapier): SALE/DNC codes end the lead. */
+  readonly status?: string | undefined;
+  readonly crmLeadId?: string | undefined;
+  readonly crmListId?: string | undefined;
+  readonly source?: string | undefined;
+  readonly fields?: Readonly<Record<string, string>>;
+}
+
+export interface AcceptLeadResult {
+  /** 202 accepted (new or active), 200 for a lead already finished or paused. */
+  readonly httpStatus: 200 | 202;
+  readonly phone: string;
+  readonly status: Lead['status'];
+  readonly outcome: Lead['outcome'];
+  readonly nextAttemptAt: string | null;
+  readonly created: boolean;
+}
+
+const GRACE_MS = 5 * 60_000;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function answer(lead: Lead, created: boolean): AcceptLeadResult {
+  return {
+    httpStatus: lead.status === 'ACTIVE' ? 202 : 200,
+    phone: lead.phone,
+    status: lead.status,
+    outcome: lead.outcome,
+    nextAttemptAt: iso(lead.nextAttemptAt),
+    created,
+  };
+}
+
+/**
+ * Intake. Idempotent by phone: an active lead keeps its schedule (or gets one back if it was stranded), a finished
+ * lead is never reactivated, a CRM status that means SALE/DNC ends the lead, a new lead gets its first attempt at the
+ * earliest allowed instant.
+ */
+export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
+  const deps = 'policy' in ports ? ports : loopDeps(ports);
+  return async function acceptLead(intake: LeadIntake): Promise<AcceptLeadResult> {
+    const parsed = normalizePhone(intake.phone);
+    if (!parsed.ok) throw new InvalidRequestError('phone', parsed.reason);
+    const now = deps.clock.now();
+    const terminal = intake.status ? deps.config.crm.terminalStatuses[intake.status.trim().toUpperCase()] : undefined;
+
+    let lead = await deps.store.get(parsed.phone);
+    let created = false;
+    if (!lead) {
+      const location = resolveLocation(parsed.areaCode, intake);
+      const fresh = newLead({
+        phone: parsed.phone,
+        location,
+        now,
+        source: intake.source ?? 'zapier',
+        firstName: intake.firstName,
+        lastName: intake.lastName,
+        email: intake.email,
+        state: intake.state,
+        zip: intake.zip,
+        tz: intake.tz,
+        crmLeadId: intake.crmLeadId,
+        crmListId: intake.crmListId,
+        fields: intake.fields,
+      });
+      created = await deps.store.create(fresh);
+      // A concurrent intake of the same phone may have won: continue with whatever is stored.
+      lead = (await deps.store.get(parsed.phone))!;
+      if (created) await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { newLeads: 1 });
+    }
+
+    if (terminal) {
+      if (lead.status === 'DONE') return answer(lead, created);
+      const done = await applyDecision(deps, lead, { kind: 'terminal', outcome: terminal, detail: `CRM status ${intake.status} means ${terminal}` });
+      return answer(done, created);
+    }
+    if (lead.status !== 'ACTIVE') return answer(lead, created);
+    const pendingAndClaimed = lead.scheduleToken !== null && lead.claimedToken === lead.scheduleToken;
+    const scheduled = lead.nextAttemptAt !== null && lead.nextAttemptAt > now - GRACE_MS;
+    if (lead.scheduleToken && (scheduled || pendingAndClaimed)) return answer(lead, created);
+    // New, or active but stranded (no attempt, or one long overdue): give it its next attempt.
+    const decision = deps.policy.firstAttempt(policyView(lead), now);
+    return answer(await applyDecision(deps, lead, decision), created);
+  };
+}

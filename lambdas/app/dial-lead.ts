@@ -1,0 +1,87 @@
+import { trimCallTimes } from '../domain/lead';
+import { maskPhone } from '../domain/phone';
+import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
+import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+
+export type DialResult =
+  | { readonly result: 'dialed'; readonly callId: string }
+  | { readonly result: 'stale' | 'already-claimed' | 'not-active' }
+  | { readonly result: 'refused'; readonly reasons: readonly string[] }
+  | { readonly result: 'crm-terminal'; readonly status: string }
+  | { readonly result: 'call-failed'; readonly error: string };
+
+/**
+ * The dialer, for one due attempt. At-least-once delivery is the normal case: the attempt is claimed by a conditional
+ * write of its token before the voice agent is called, so a redelivered message never dials twice. At the moment of
+ * dialing it re-checks the lead, the calling window and the daily cap (a dial that left the window is rescheduled,
+ * never placed), and optionally the CRM.
+ */
+export function makeDialLead(ports: LoopPorts | LoopDeps) {
+  const deps = 'policy' in ports ? ports : loopDeps(ports);
+  return async function dialLead(message: DialMessage): Promise<DialResult> {
+    const now = deps.clock.now();
+    const lead = await deps.store.get(message.phone);
+    if (!lead || lead.status !== 'ACTIVE') return { result: 'not-active' };
+    if (lead.scheduleToken !== message.scheduleToken) return { result: 'stale' };
+
+    const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
+    if (!claimed) return { result: 'already-claimed' };
+
+    // Safety re-check at the moment of dialing: window, state caps, daily cap.
+    const view = policyView(claimed);
+    const window = deps.window.isAllowed(view.window, now);
+    const cap = deps.policy.dailyCapAt(view, now);
+    const overCap = deps.policy.callsOnLocalDay(view, now) >= cap;
+    if (!window.allowed || overCap) {
+      const reasons = [...window.reasons.map((r) => r.message), ...(overCap ? [`${cap} calls already today (daily cap)`] : [])];
+      const decision = deps.policy.schedule(view, now, 'gap', now);
+      await applyDecision(deps, claimed, decision);
+      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { windowRefusals: 1 });
+      deps.log?.({ event: 'refused', phone: maskPhone(lead.phone), detail: reasons.join('; ') });
+      return { result: 'refused', reasons };
+    }
+
+    if (deps.config.dialer.preDialCrmCheck && deps.crm) {
+      const crmLead = await deps.crm.findByPhone(lead.phone);
+      const terminal = crmLead?.status ? deps.config.crm.terminalStatuses[crmLead.status.toUpperCase()] : undefined;
+      if (terminal) {
+        await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal, detail: `CRM status ${crmLead!.status}: ${terminal} by a human agent` });
+        return { result: 'crm-terminal', status: crmLead!.status! };
+      }
+    }
+
+    let callId: string;
+    try {
+      ({ callId } = await deps.agent.placeCall({
+        phone: lead.phone,
+        metadata: { phone: lead.phone, leadId: lead.crmLeadId ?? lead.phone, scheduleToken: message.scheduleToken },
+        requestData: { ...lead.fields, first_name: lead.firstName ?? '', last_name: lead.lastName ?? '', state: lead.state ?? '', zip: lead.zip ?? '' },
+      }));
+    } catch (error) {
+      // The voice agent refused after its own retries: count a FAILED attempt (no call placed) and redial later.
+      const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now);
+      await applyDecision(deps, claimed, decision, { lastOutcome: 'FAILED' });
+      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { dialErrors: 1 });
+      return { result: 'call-failed', error: (error as Error).message };
+    }
+
+    // The call exists from here on: index it first (webhooks and the watchdog resolve it), then the lead.
+    await deps.store.putCall({ callId, phone: lead.phone, scheduleToken: message.scheduleToken, placedAt: now, outcomeRecorded: false });
+    const updated = await deps.store.update({
+      ...claimed,
+      attemptsTotal: claimed.attemptsTotal + 1,
+      recentCallTimes: trimCallTimes([...claimed.recentCallTimes, now], now),
+      lastCallId: callId,
+      nextAttemptAt: null,
+      nextAttemptReason: `call ${callId} in progress`,
+      updatedAt: now,
+    });
+    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { dials: 1 });
+    const { maxDurationMinutes, watchdogGraceMinutes } = deps.config.dialer;
+    await deps.scheduler.schedule(watchdogScheduleName(callId), now + (maxDurationMinutes + watchdogGraceMinutes) * 60_000, {
+      v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,
+    });
+    deps.log?.({ event: 'dialed', phone: maskPhone(updated.phone), detail: `call ${callId} (attempt ${updated.attemptsTotal})` });
+    return { result: 'dialed', callId };
+  };
+}

@@ -1,0 +1,102 @@
+import type { Config } from '../config/config';
+import { CallClassifier } from '../domain/classify-call';
+import { CallingWindow } from '../domain/calling-window';
+import { trimCallTimes, type Lead } from '../domain/lead';
+import { maskPhone } from '../domain/phone';
+import { RedialPolicy, type PolicyLead, type RedialDecision } from '../domain/redial-policy';
+import { dialScheduleName, type AttemptScheduler } from '../ports/attempt-scheduler';
+import type { Clock } from '../ports/clock';
+import type { Crm } from '../ports/crm';
+import type { LeadStore } from '../ports/lead-store';
+import type { VoiceAgent } from '../ports/voice-agent';
+
+/** One line per decision, for the operator's log (phone masked). */
+export interface LoopEvent {
+  readonly event: string;
+  readonly phone: string;
+  readonly detail: string;
+  readonly nextAttemptAt?: string | null;
+}
+
+export interface LoopPorts {
+  readonly store: LeadStore;
+  readonly scheduler: AttemptScheduler;
+  readonly agent: VoiceAgent;
+  readonly crm: Crm | null;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly config: Config;
+  readonly log?: (event: LoopEvent) => void;
+  /** Public URL Bland posts call-ended webhooks to. */
+  readonly webhookUrl?: string;
+}
+
+/** The ports plus the pure rules built once from the config. */
+export interface LoopDeps extends LoopPorts {
+  readonly window: CallingWindow;
+  readonly policy: RedialPolicy;
+  readonly classifier: CallClassifier;
+}
+
+export function loopDeps(ports: LoopPorts): LoopDeps {
+  const window = new CallingWindow(ports.config.window);
+  return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes) };
+}
+
+export function policyView(lead: Lead): PolicyLead {
+  return {
+    primaryZone: lead.primaryZone,
+    window: { zones: lead.zones, regions: lead.regions, callTimes: lead.recentCallTimes },
+    createdAt: lead.createdAt,
+    totalCalls: lead.attemptsTotal,
+  };
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Carries out a RedialPolicy decision: the lead is written first (with its new attempt token), then the schedule is
+ * made, then the schedule it replaces is cancelled. A crash between the write and the schedule leaves an ACTIVE lead
+ * whose attempt is overdue, which the `due` index finds; never a lead with two pending attempts.
+ */
+export async function applyDecision(deps: LoopDeps, lead: Lead, decision: RedialDecision, extra: Partial<Lead> = {}): Promise<Lead> {
+  const now = deps.clock.now();
+  const previousToken = lead.scheduleToken !== lead.claimedToken ? lead.scheduleToken : null;
+  let next: Lead;
+  if (decision.kind === 'terminal' || decision.kind === 'stopped') {
+    next = {
+      ...lead,
+      ...extra,
+      status: 'DONE',
+      outcome: decision.kind === 'terminal' ? decision.outcome : (lead.lastOutcome ?? null),
+      nextAttemptAt: null,
+      scheduleToken: null,
+      nextAttemptReason: decision.detail,
+      updatedAt: now,
+    };
+    next = await deps.store.update(next);
+  } else {
+    // No allowed moment within the horizon: look again in a day (the dialer re-checks and reschedules).
+    const at = decision.kind === 'redial' ? decision.nextAttemptAt : now + DAY;
+    const token = deps.newId();
+    next = await deps.store.update({
+      ...lead,
+      ...extra,
+      status: 'ACTIVE',
+      nextAttemptAt: at,
+      scheduleToken: token,
+      nextAttemptReason: decision.detail,
+      recentCallTimes: trimCallTimes((extra.recentCallTimes ?? lead.recentCallTimes), now),
+      updatedAt: now,
+    });
+    await deps.scheduler.schedule(dialScheduleName(token), at, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: token });
+  }
+  if (previousToken && previousToken !== next.scheduleToken) await deps.scheduler.cancel(dialScheduleName(previousToken));
+  deps.log?.({
+    event: decision.kind,
+    phone: maskPhone(lead.phone),
+    detail: decision.detail,
+    nextAttemptAt: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt).toISOString(),
+  });
+  return next;
+}

@@ -1,0 +1,80 @@
+import type { BlandCallReport } from '../domain/classify-call';
+import { maskPhone, normalizePhone } from '../domain/phone';
+import { watchdogScheduleName } from '../ports/attempt-scheduler';
+import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { InvalidRequestError } from './check-window';
+
+export type OutcomeResult =
+  | { readonly result: 'recorded'; readonly outcome: string; readonly nextAttemptAt: string | null; readonly status: string }
+  | { readonly result: 'duplicate' | 'unknown-call' | 'not-final' };
+
+/** The call object as the webhook (or GET /v1/calls/{id}) gives it, with the fields the loop reads. */
+export type CallEnded = BlandCallReport & {
+  readonly call_id?: string | null;
+  readonly to?: string | null;
+  readonly inbound?: boolean | null;
+  readonly metadata?: { readonly phone?: unknown; readonly scheduleToken?: unknown } | null;
+  readonly call_length?: number | null;
+  readonly price?: number | null;
+  readonly created_at?: string | null;
+};
+
+/** A call-object body, not one of the in-call event messages Bland can stream to the same URL. */
+export function isFinalCallReport(body: CallEnded): boolean {
+  return typeof body.call_id === 'string' && (typeof body.status === 'string' || typeof body.completed === 'boolean' || 'answered_by' in body);
+}
+
+/**
+ * Records a call's outcome, from the webhook or the watchdog. Idempotent by call_id: the call index is marked once,
+ * so a second delivery (Bland's corrected-transcript follow-up, a retry) changes nothing. Classifies, stores the
+ * attempt, applies RedialPolicy, schedules the next attempt or finishes the lead, and counts the day.
+ */
+export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
+  const deps = 'policy' in ports ? ports : loopDeps(ports);
+  return async function recordCallOutcome(body: CallEnded, archiveKey: string | null = null): Promise<OutcomeResult> {
+    if (!isFinalCallReport(body)) return { result: 'not-final' };
+    const callId = body.call_id!;
+    const call = await deps.store.getCall(callId);
+    if (!call) {
+      // Not a call the dialer placed (inbound, or placed elsewhere). Nothing to schedule from here.
+      const phone = typeof body.metadata?.phone === 'string' ? normalizePhone(body.metadata.phone) : null;
+      if (phone && !phone.ok) throw new InvalidRequestError('metadata.phone', phone.reason);
+      return { result: 'unknown-call' };
+    }
+    if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
+
+    const now = deps.clock.now();
+    const classification = deps.classifier.classify(body);
+    await deps.store.putAttempt({
+      phone: call.phone,
+      callId,
+      calledAt: call.placedAt,
+      outcome: classification.outcome,
+      evidence: classification.evidence,
+      disposition: typeof body.disposition_tag === 'string' ? body.disposition_tag : null,
+      answeredBy: typeof body.answered_by === 'string' ? body.answered_by : null,
+      durationS: typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null,
+      price: typeof body.price === 'number' ? body.price : null,
+      summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
+      archiveKey,
+    });
+    await deps.scheduler.cancel(watchdogScheduleName(callId));
+    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { [`outcome_${classification.outcome}`]: 1 });
+
+    const lead = await deps.store.get(call.phone);
+    if (!lead) return { result: 'unknown-call' };
+    // The lead moved on (finished, paused, or a newer attempt already scheduled): record, do not reschedule.
+    if (lead.status !== 'ACTIVE' || lead.scheduleToken !== call.scheduleToken) {
+      deps.log?.({ event: 'outcome-late', phone: maskPhone(lead.phone), detail: `${classification.outcome} for call ${callId} (lead moved on)` });
+      return { result: 'recorded', outcome: classification.outcome, nextAttemptAt: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), status: lead.status };
+    }
+    const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
+    const next = await applyDecision(deps, lead, decision, { lastOutcome: classification.outcome });
+    return {
+      result: 'recorded',
+      outcome: classification.outcome,
+      nextAttemptAt: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt).toISOString(),
+      status: next.status,
+    };
+  };
+}
