@@ -1,4 +1,5 @@
 import type { BlandCallReport } from '../domain/classify-call';
+import { trimCallTimes } from '../domain/lead';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
@@ -31,16 +32,39 @@ export function isFinalCallReport(body: CallEnded): boolean {
  */
 export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
+  /**
+   * A call the index does not know, but whose metadata names the lead's claimed attempt: the dialer crashed between
+   * placing the call and recording it. Index it now and count the call on the lead, so nothing is lost or dialed twice.
+   */
+  async function recoverCall(body: CallEnded) {
+    const token = body.metadata?.scheduleToken;
+    const rawPhone = body.metadata?.phone;
+    if (typeof token !== 'string' || typeof rawPhone !== 'string') return null;
+    const phone = normalizePhone(rawPhone);
+    if (!phone.ok) throw new InvalidRequestError('metadata.phone', phone.reason);
+    const lead = await deps.store.get(phone.phone);
+    if (!lead || lead.scheduleToken !== token || lead.claimedToken !== token || lead.lastCallId === body.call_id) return null;
+    const now = deps.clock.now();
+    const started = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number.NaN;
+    const placedAt = Number.isFinite(started) ? started : lead.updatedAt;
+    const record = { callId: body.call_id!, phone: lead.phone, scheduleToken: token, placedAt, outcomeRecorded: false };
+    if (!(await deps.store.putCall(record))) return deps.store.getCall(body.call_id!);
+    await deps.store.update({
+      ...lead,
+      attemptsTotal: lead.attemptsTotal + 1,
+      recentCallTimes: trimCallTimes([...lead.recentCallTimes, placedAt], now),
+      lastCallId: body.call_id!,
+      updatedAt: now,
+    });
+    deps.log?.({ event: 'recovered-call', phone: maskPhone(lead.phone), detail: `call ${body.call_id} was placed but not recorded` });
+    return record;
+  }
+
   return async function recordCallOutcome(body: CallEnded, archiveKey: string | null = null): Promise<OutcomeResult> {
     if (!isFinalCallReport(body)) return { result: 'not-final' };
     const callId = body.call_id!;
-    const call = await deps.store.getCall(callId);
-    if (!call) {
-      // Not a call the dialer placed (inbound, or placed elsewhere). Nothing to schedule from here.
-      const phone = typeof body.metadata?.phone === 'string' ? normalizePhone(body.metadata.phone) : null;
-      if (phone && !phone.ok) throw new InvalidRequestError('metadata.phone', phone.reason);
-      return { result: 'unknown-call' };
-    }
+    const call = (await deps.store.getCall(callId)) ?? (await recoverCall(body));
+    if (!call) return { result: 'unknown-call' };
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
 
     const now = deps.clock.now();
