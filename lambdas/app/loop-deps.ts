@@ -61,7 +61,9 @@ const DAY = 86_400_000;
  */
 export async function applyDecision(deps: LoopDeps, lead: Lead, decision: RedialDecision, extra: Partial<Lead> = {}): Promise<Lead> {
   const now = deps.clock.now();
-  const previousToken = lead.scheduleToken !== lead.claimedToken ? lead.scheduleToken : null;
+  // The attempt being replaced. Its schedule is cancelled even if it was claimed: a copy of its message may have been
+  // dialed before the schedule itself fired (at-least-once delivery), and a fired schedule's cancel is a no-op.
+  const previousToken = lead.scheduleToken;
   let next: Lead;
   if (decision.kind === 'terminal' || decision.kind === 'stopped') {
     next = {

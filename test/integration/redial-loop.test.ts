@@ -105,7 +105,10 @@ describe('faults: after each, every ACTIVE lead has exactly one future attempt a
     await loop.queue.send(schedule!.message); // SQS redelivery before the schedule even fires
     await loop.runUntil(at('2026-07-15T15:01:10Z'));
     expect(loop.agent.calls).toHaveLength(1);
-    // The early copy dials; the scheduled one finds its token used up (stale once the outcome moved the lead on).
+    // The early copy dials; its outcome replaces the attempt and cancels the schedule the copy came from.
+    expect(loop.dialResults).toEqual(['dialed']);
+    await loop.queue.send(schedule!.message); // and a late copy of the old message is stale
+    await loop.queue.drain(loop.handle);
     expect(loop.dialResults).toEqual(['dialed', 'stale']);
     expect(await checkInvariants(loop, [NY])).toEqual([]);
   });
