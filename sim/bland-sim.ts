@@ -1,0 +1,182 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { seededRandom } from './random';
+
+/**
+ * A Bland AI simulator on loopback for `npm start`, the tests and the benchmarks. It accepts POST /v1/calls,
+ * "talks" for a while, then posts a realistic, signed call-ended webhook with an outcome drawn from a seeded
+ * distribution; it sometimes drops or duplicates the webhook, serves GET /v1/calls and GET /v1/calls/{id}, and
+ * answers 429 above its rate limit. Field names follow docs/bland.md.
+ */
+export type SimOutcome = 'voicemail' | 'no-answer' | 'busy' | 'transferred' | 'callback' | 'sale' | 'dnc' | 'not-interested';
+
+export interface BlandSimOptions {
+  readonly apiKey: string;
+  readonly webhookSecret?: string | undefined;
+  readonly seed?: number;
+  /** Real milliseconds a call lasts before its webhook (the local runtime divides by --speed). */
+  readonly talkMs?: number;
+  readonly weights?: Partial<Record<SimOutcome, number>>;
+  readonly dropRate?: number;
+  readonly duplicateRate?: number;
+  /** Calls accepted per second; above it, 429. */
+  readonly ratePerSecond?: number;
+  /** The simulated "now" for created_at (defaults to the real clock). */
+  readonly now?: () => number;
+}
+
+export interface SimCall {
+  readonly callId: string;
+  readonly request: Record<string, unknown>;
+  readonly outcome: SimOutcome;
+  readonly placedAt: number;
+  body: Record<string, unknown> | null;
+  webhook: 'sent' | 'dropped' | 'duplicated' | 'pending' | 'failed';
+}
+
+const DEFAULT_WEIGHTS: Record<SimOutcome, number> = {
+  voicemail: 30, 'no-answer': 30, busy: 5, transferred: 8, callback: 7, sale: 4, dnc: 4, 'not-interested': 12,
+};
+
+function bodyFor(outcome: SimOutcome, base: Record<string, unknown>, at: number): Record<string, unknown> {
+  const human = { status: 'completed', completed: true, answered_by: 'human', call_ended_by: 'USER' };
+  const byOutcome: Record<SimOutcome, Record<string, unknown>> = {
+    voicemail: { status: 'completed', completed: true, answered_by: 'voicemail', call_length: 0.4, disposition_tag: 'NO_CONTACT_MADE' },
+    'no-answer': { status: 'no-answer', completed: true, answered_by: 'no-answer', call_length: 0 },
+    busy: { status: 'busy', completed: true, answered_by: null, call_length: 0 },
+    transferred: { ...human, call_length: 6.5, disposition_tag: 'TRANSFERRED', transferred_to: '+12125550100', transferred_at: new Date(at + 90_000).toISOString(), post_transfer_duration: 5, warm_transfer_call: { state: 'MERGED', proxy_agent_calls: [{ state: 'MERGED' }] } },
+    callback: { ...human, call_length: 1.2, disposition_tag: 'CALL_BACK_SCHEDULED', variables: { callback_requested: true, callback_datetime: new Date(at + 26 * 3_600_000).toISOString() } },
+    sale: { ...human, call_length: 9.1, disposition_tag: 'SALE' },
+    dnc: { ...human, call_length: 0.3, disposition_tag: 'DO_NOT_CONTACT', summary: 'The customer asked to be placed on the do not call list.' },
+    'not-interested': { ...human, call_length: 0.5, disposition_tag: 'NOT_INTERESTED' },
+  };
+  return { ...base, ...byOutcome[outcome], price: 0.09 * Math.max(1, Number(byOutcome[outcome].call_length ?? 0)) };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export async function startBlandSim(options: BlandSimOptions) {
+  const random = seededRandom(options.seed ?? 1);
+  const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
+  const total = Object.values(weights).reduce((a, b) => a + b, 0);
+  const now = options.now ?? (() => Date.now());
+  const calls = new Map<string, SimCall>();
+  const log: SimCall[] = [];
+  const recent: number[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let failNext = 0;
+
+  const draw = (): SimOutcome => {
+    let r = random() * total;
+    for (const [outcome, w] of Object.entries(weights) as [SimOutcome, number][]) {
+      if ((r -= w) < 0) return outcome;
+    }
+    return 'voicemail';
+  };
+
+  const postWebhook = async (url: string, payload: Record<string, unknown>) => {
+    const raw = JSON.stringify(payload);
+    const signature = options.webhookSecret ? createHmac('sha256', options.webhookSecret).update(raw).digest('hex') : undefined;
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'x-webhook-signature': signature } : {}) }, body: raw });
+  };
+
+  const finish = async (call: SimCall) => {
+    const url = call.request['webhook'];
+    const at = now();
+    call.body = bodyFor(call.outcome, {
+      call_id: call.callId, c_id: call.callId, to: call.request['phone_number'], from: call.request['from'] ?? '+13475550188',
+      created_at: new Date(call.placedAt).toISOString(), end_at: new Date(at).toISOString(), inbound: false, queue_status: 'complete',
+      metadata: call.request['metadata'] ?? {}, request_data: call.request['request_data'] ?? {}, summary: null, variables: {},
+    }, at);
+    if (typeof url !== 'string') return;
+    const roll = random();
+    if (roll < (options.dropRate ?? 0)) {
+      call.webhook = 'dropped';
+      return;
+    }
+    try {
+      await postWebhook(url, call.body);
+      call.webhook = 'sent';
+      if (roll < (options.dropRate ?? 0) + (options.duplicateRate ?? 0)) {
+        call.webhook = 'duplicated';
+        await postWebhook(url, call.body); // Bland's corrected-transcript follow-up has the same call_id
+      }
+    } catch {
+      call.webhook = 'failed';
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.authorization !== options.apiKey) return send(res, 401, { status: 'error', message: 'Invalid API key' });
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (req.method === 'POST' && url.pathname === '/v1/calls') {
+      const t = Date.now();
+      while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
+      if (options.ratePerSecond && recent.length >= options.ratePerSecond) return send(res, 429, { status: 'error', message: 'Rate limit exceeded' }, { 'retry-after': '1' });
+      if (failNext > 0) {
+        failNext--;
+        return send(res, 503, { status: 'error', message: 'Service unavailable' });
+      }
+      recent.push(t);
+      let request: Record<string, unknown>;
+      try {
+        request = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      } catch {
+        return send(res, 400, { status: 'error', message: 'Invalid JSON' });
+      }
+      if (typeof request['phone_number'] !== 'string') return send(res, 400, { status: 'error', message: 'phone_number is required' });
+      const call: SimCall = { callId: randomUUID(), request, outcome: draw(), placedAt: now(), body: null, webhook: 'pending' };
+      calls.set(call.callId, call);
+      log.push(call);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void finish(call);
+      }, options.talkMs ?? 50);
+      timers.add(timer);
+      return send(res, 200, { status: 'success', message: 'Call successfully queued.', call_id: call.callId, batch_id: null });
+    }
+    const one = /^\/v1\/calls\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && one) {
+      const call = calls.get(decodeURIComponent(one[1]!));
+      if (!call) return send(res, 404, { status: 'error', message: 'Call not found' });
+      return send(res, 200, call.body ?? { call_id: call.callId, status: 'in-progress', completed: false, queue_status: 'started' });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/calls') {
+      const from = Number(url.searchParams.get('from') ?? 0);
+      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 1000));
+      const page = log.slice(from, from + limit).map((c) => ({ call_id: c.callId, created_at: new Date(c.placedAt).toISOString(), to: c.request['phone_number'], completed: c.body !== null, answered_by: c.body?.['answered_by'] ?? null, call_length: c.body?.['call_length'] ?? 0 }));
+      return send(res, 200, { count: log.length, calls: page });
+    }
+    return send(res, 404, { status: 'error', message: `no route ${req.method} ${url.pathname}` });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => send(res, 500, { status: 'error', message: (error as Error).message }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls: log,
+    failNext: (n: number) => {
+      failNext = n;
+    },
+    stop: () => new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
+
+export type BlandSim = Awaited<ReturnType<typeof startBlandSim>>;
