@@ -1,15 +1,13 @@
 /**
- * `npm start`. The embedded local runtime (webhooks, scheduler, queue, simulators) arrives with the live-loop
- * issue; until then this runs the calling-rules demo: a few leads across zones, whether each may be called now,
- * and when each would next be dialed after a no-answer.
+ * `npm start`: the whole system on this machine. HTTP routes on 127.0.0.1:3000 (POST /leads, POST /webhooks/bland,
+ * GET /leads/<phone>, GET /health), dynalite under .redial/, the local scheduler and queue, and the Bland and
+ * Convoso simulators. Options: --speed N (simulated clock N times faster), --port P, --fresh (start from an empty
+ * .redial/). Config overrides: REDIAL_CONFIG='{"policy":{"maxCallsPerDay":6}}'.
  */
-import { DateTime } from 'luxon';
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '../lambdas/config/config';
-import { CallingWindow } from '../lambdas/domain/calling-window';
-import { resolveLocation } from '../lambdas/domain/location';
-import { normalizePhone } from '../lambdas/domain/phone';
-import { RedialPolicy } from '../lambdas/domain/redial-policy';
-import { systemClock } from '../lambdas/adapters/system-clock';
+import { startLocalRuntime } from './local-runtime';
 
 function loadConfig(): Config {
   try {
@@ -21,37 +19,28 @@ function loadConfig(): Config {
   }
 }
 
-const config = loadConfig();
-const window = new CallingWindow(config.window);
-const policy = new RedialPolicy(config.policy, window);
-const now = systemClock.now(); // the composition root is the one place that reads the clock
-
-const leads = [
-  { phone: '(212) 555-0123', state: 'NY' },
-  { phone: '(850) 555-0123', zip: '32501' },
-  { phone: '(850) 555-0124' },
-  { phone: '(602) 555-0100', state: 'AZ' },
-  { phone: '(808) 555-0100', state: 'HI' },
-  { phone: '(907) 555-0100', state: 'AK' },
-  { phone: '(512) 555-0100', state: 'TX' },
-  { phone: '(401) 555-0100', state: 'RI' },
-];
-
-console.log('redial: local runtime not built yet (it lands with the live-loop issue). Calling-rules demo:');
-console.log(`now ${DateTime.fromMillis(now).toUTC().toISO({ suppressMilliseconds: true })}; business hours ${config.window.business.start}-${config.window.business.end} ${config.window.business.zone}\n`);
-const fmt = (ms: number | null, zone: string) => (ms === null ? 'none within the horizon' : DateTime.fromMillis(ms, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZZZ'));
-for (const lead of leads) {
-  const phone = normalizePhone(lead.phone);
-  if (!phone.ok) {
-    console.log(`${lead.phone}: ${phone.reason}`);
-    continue;
-  }
-  const location = resolveLocation(phone.areaCode, lead);
-  const subject = { zones: location.zones, regions: location.regions, callTimes: [now] };
-  const allowed = window.isAllowed({ ...subject, callTimes: [] }, now);
-  const next = policy.decide({ primaryZone: location.primaryZone, window: subject, createdAt: now, totalCalls: 1 }, { outcome: 'NO_ANSWER' }, now);
-  console.log(`${phone.phone}  zones ${location.zones.join('+').padEnd(36)} rules ${location.regions.join(',') || '*'}`);
-  console.log(`   callable now: ${allowed.allowed ? 'yes' : `no (${allowed.reasons[0]?.message})`}`);
-  console.log(`   after a NO_ANSWER now: ${next.kind === 'redial' ? fmt(next.nextAttemptAt, location.primaryZone) : next.kind}\n`);
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { speed: { type: 'string', default: '1' }, port: { type: 'string', default: process.env.PORT ?? '3000' }, fresh: { type: 'boolean', default: false } },
+  });
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) throw new Error(`--speed must be a number between 0 and 10000, got ${values.speed}`);
+  const dataDir = '.redial';
+  if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
+  const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, log: (line) => console.log(line) });
+  console.log(`redial local runtime on ${runtime.url} (speed x${speed}; ${runtime.resumed} pending attempts resumed from ${dataDir}/)`);
+  console.log(`Bland simulator ${runtime.bland.url}, Convoso simulator ${runtime.convoso.url}. Post a lead from another terminal:`);
+  console.log(`  curl -s -X POST ${runtime.url}/leads -H 'X-API-Key: ${runtime.apiKey}' -H 'content-type: application/json' -d '{"phone":"(212) 555-0100","first_name":"Ada","state":"NY"}'`);
+  console.log(`  curl -s ${runtime.url}/leads/%2B12125550100`);
+  const stop = async () => {
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
-console.log('Check any lead yourself: npx redial window --phone "(850) 555-0123" --zip 32501 --at 2026-07-15T18:00:00Z');
+
+main().catch((error: unknown) => {
+  console.error(`redial: ${(error as Error).message}`);
+  process.exit(1);
+});

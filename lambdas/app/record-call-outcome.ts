@@ -93,7 +93,8 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       return { result: 'recorded', outcome: classification.outcome, nextAttemptAt: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), status: lead.status };
     }
     const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
-    const next = await applyDecision(deps, lead, decision, { lastOutcome: classification.outcome });
+    const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
+    const next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome });
     return {
       result: 'recorded',
       outcome: classification.outcome,

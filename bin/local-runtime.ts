@@ -1,0 +1,179 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { makeAcceptLead } from '../lambdas/app/accept-lead';
+import { makeDialLead } from '../lambdas/app/dial-lead';
+import { loopDeps, type LoopEvent } from '../lambdas/app/loop-deps';
+import { makeRecordCallOutcome } from '../lambdas/app/record-call-outcome';
+import { makeSweep } from '../lambdas/app/sweep';
+import { makeWatchdog } from '../lambdas/app/watchdog';
+import type { Config } from '../lambdas/config/config';
+import { json, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
+import { makeBlandWebhookRoute, makeIntakeRoute } from '../lambdas/http/routes';
+import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
+import type { Clock } from '../lambdas/ports/clock';
+import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
+import { startConvosoSim } from '../sim/convoso-sim';
+import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
+import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
+import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
+import { FsArchive } from '../lambdas/adapters/local/archive.fs';
+import { LocalAttemptScheduler } from '../lambdas/adapters/local/attempt-scheduler.local';
+import { LocalDialQueue } from '../lambdas/adapters/local/dial-queue.local';
+import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
+
+/**
+ * The embedded local runtime: the same use cases and HTTP routes as on AWS, on dynalite (persisted under dataDir),
+ * the local scheduler and queue, and the Bland and Convoso simulators on loopback. Nothing leaves the machine.
+ */
+
+/** A clock that runs `speed` times faster than real time from a chosen start. */
+export class ScaledClock implements Clock {
+  private readonly realStart = Date.now();
+  constructor(private readonly simStart: number, private readonly speed: number) {}
+  now(): number {
+    return this.simStart + (Date.now() - this.realStart) * this.speed;
+  }
+}
+
+export interface LocalRuntimeOptions {
+  readonly config: Config;
+  readonly dataDir: string;
+  readonly port?: number;
+  readonly speed?: number;
+  readonly startAt?: number;
+  readonly clock?: Clock;
+  /** Local-only keys (not secrets): the intake key and the webhook signing secret the simulator uses. */
+  readonly apiKey?: string;
+  readonly webhookSecret?: string;
+  readonly bland?: Partial<BlandSimOptions>;
+  /** How often (real ms) the loop looks for due schedules and queued messages. */
+  readonly tickMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions) {
+  const speed = options.speed ?? 1;
+  const clock = options.clock ?? new ScaledClock(options.startAt ?? Date.now(), speed);
+  const log = options.log ?? (() => undefined);
+  const apiKey = options.apiKey ?? 'local-dev-key';
+  const webhookSecret = options.webhookSecret ?? 'local-webhook-secret';
+
+  const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
+  const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
+  const archive = new FsArchive(join(options.dataDir, 'archive'));
+  const queue = new LocalDialQueue();
+  const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
+  const resumed = await scheduler.resume();
+
+  const bland = await startBlandSim({
+    apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
+    ratePerSecond: 5, now: () => clock.now(), ...options.bland,
+  });
+  const convoso = await startConvosoSim({ authToken: 'sim-convoso-token' });
+
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let ids = 0;
+  const deps = loopDeps({
+    store,
+    scheduler,
+    agent: new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` }),
+    crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
+    clock,
+    newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
+    config: options.config,
+    log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
+  });
+  const dial = makeDialLead(deps);
+  const watchdog = makeWatchdog(deps);
+  const sweep = makeSweep(deps);
+  const recordCallOutcome = makeRecordCallOutcome(deps);
+  const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
+    'POST /leads': makeIntakeRoute({ archive, clock, apiKey, acceptLead: makeAcceptLead(deps) }),
+    'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, secret: webhookSecret, recordCallOutcome }),
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0]!;
+      let response: HttpResponse;
+      try {
+        const route = routes[`${req.method} ${path}`];
+        const lead = /^\/leads\/([^/]+)$/.exec(path);
+        if (route) {
+          const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
+          response = await route({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
+        } else if (req.method === 'GET' && path === '/health') {
+          response = json(200, { ok: true, now: new Date(clock.now()).toISOString(), pending: scheduler.list().length });
+        } else if (req.method === 'GET' && lead) {
+          const found = await store.get(decodeURIComponent(lead[1]!));
+          response = found ? json(200, { lead: found, attempts: await store.listAttempts(found.phone) }) : json(404, { error: 'no such lead' });
+        } else {
+          response = json(404, { error: `no route ${req.method} ${path}` });
+        }
+      } catch (error) {
+        log(`error ${req.method} ${path}: ${(error as Error).message}`);
+        response = json(500, { error: 'internal error' });
+      }
+      res.writeHead(response.statusCode, response.headers);
+      res.end(response.body);
+    })();
+  });
+
+  const handle = async (message: DialMessage) => {
+    if (message.kind === 'dial') await dial(message);
+    else await watchdog(message);
+  };
+  let busy = false;
+  let lastSweep = clock.now();
+  const loopOnce = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await scheduler.tick();
+      await queue.drain(handle);
+      if (clock.now() - lastSweep >= 5 * 60_000) {
+        lastSweep = clock.now();
+        await sweep();
+      }
+    } catch (error) {
+      log(`loop error: ${(error as Error).message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void loopOnce(), options.tickMs ?? 200);
+
+  return {
+    url,
+    apiKey,
+    clock,
+    store,
+    scheduler,
+    queue,
+    bland,
+    convoso,
+    resumed,
+    loopOnce,
+    async stop() {
+      clearInterval(timer);
+      while (busy) await new Promise((r) => setTimeout(r, 10));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bland.stop();
+      await convoso.stop();
+      await dynamo.stop();
+    },
+  };
+}
+
+export type LocalRuntime = Awaited<ReturnType<typeof startLocalRuntime>>;

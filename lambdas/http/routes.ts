@@ -1,0 +1,78 @@
+import type { AcceptLeadResult, LeadIntake } from '../app/accept-lead';
+import { InvalidRequestError } from '../app/check-window';
+import type { CallEnded, OutcomeResult } from '../app/record-call-outcome';
+import type { Archive } from '../ports/archive';
+import type { Clock } from '../ports/clock';
+import { json, safeEqual, validSignature, type HttpRequest, type HttpResponse } from './http';
+import { parseIntake } from './intake-schema';
+
+/** Bodies larger than this are refused (413) after their first bytes are archived. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+interface RouteDeps {
+  readonly archive: Archive;
+  readonly clock: Clock;
+}
+
+function parseBody(req: HttpRequest): { ok: true; value: Record<string, unknown> } | { ok: false; response: HttpResponse } {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (req.body.trim() === '') return { ok: false, response: json(400, { error: 'the body is empty' }) };
+  if (type === 'application/json' || type === '') {
+    try {
+      const value: unknown = JSON.parse(req.body);
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, response: json(400, { error: 'the body must be a JSON object' }) };
+      return { ok: true, value: value as Record<string, unknown> };
+    } catch (error) {
+      return { ok: false, response: json(400, { error: `the body is not valid JSON: ${(error as Error).message}` }) };
+    }
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    return { ok: true, value: Object.fromEntries(new URLSearchParams(req.body)) };
+  }
+  return { ok: false, response: json(415, { error: `content-type ${type} is not supported: send application/json or application/x-www-form-urlencoded` }) };
+}
+
+/** POST /leads (Zapier): archive raw, check the key, validate, accept. */
+export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadIntake) => Promise<AcceptLeadResult>; apiKey: string }) {
+  return async function intake(req: HttpRequest): Promise<HttpResponse> {
+    const archiveKey = await deps.archive.put('leads', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
+    const key = req.headers['x-api-key'];
+    if (!key || !safeEqual(key, deps.apiKey)) return json(401, { error: 'missing or invalid X-API-Key', archiveKey });
+    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
+    const body = parseBody(req);
+    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
+    const parsed = parseIntake(body.value);
+    if (!parsed.ok) return json(400, { error: 'invalid lead', issues: parsed.issues, archiveKey });
+    try {
+      const result = await deps.acceptLead(parsed.intake);
+      return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
+    } catch (error) {
+      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid lead', issues: [{ field: error.field, message: error.message }], archiveKey });
+      throw error;
+    }
+  };
+}
+
+/** POST /webhooks/bland: archive raw, verify the signature when a secret is set, record the outcome. */
+export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (body: CallEnded, archiveKey: string | null) => Promise<OutcomeResult>; secret: string | null }) {
+  return async function blandWebhook(req: HttpRequest): Promise<HttpResponse> {
+    const archiveKey = await deps.archive.put('webhooks-bland', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
+    if (deps.secret && !validSignature(req.body, req.headers['x-webhook-signature'], deps.secret)) {
+      return json(401, { error: 'missing or invalid X-Webhook-Signature', archiveKey });
+    }
+    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
+    const body = parseBody(req);
+    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
+    if (body.value['call_id'] !== undefined && typeof body.value['call_id'] !== 'string') {
+      return json(400, { error: 'invalid webhook', issues: [{ field: 'call_id', message: 'must be a string' }], archiveKey });
+    }
+    try {
+      const result = await deps.recordCallOutcome(body.value as CallEnded, archiveKey);
+      // In-call event messages (no call object) and unknown calls are acknowledged: Bland must not retry them.
+      return json(200, { ...result, archiveKey });
+    } catch (error) {
+      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
+      throw error;
+    }
+  };
+}
