@@ -26,4 +26,15 @@ describe('docs match the code', () => {
     const scripts = Object.keys(JSON.parse(read('package.json')).scripts as Record<string, string>);
     for (const [, name] of read('README.md').matchAll(/npm run ([a-z:]+)/g)) expect(scripts).toContain(name);
   });
+
+  it('the README curl uses the local runtime key, port and routes', () => {
+    const readme = read('README.md');
+    const local = read('bin/local.ts');
+    const runtime = read('bin/local-runtime.ts');
+    expect(readme).toContain("-H 'X-API-Key: local-dev-key'");
+    expect(runtime).toContain("options.apiKey ?? 'local-dev-key'");
+    expect(readme).toContain('http://127.0.0.1:3000/leads');
+    expect(local).toContain("process.env.PORT ?? '3000'");
+    expect(runtime).toContain("'POST /leads'");
+  });
 });
