@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { TABLE_KEYS } from '../lambdas/adapters/aws/table-definition';
 
@@ -14,6 +15,10 @@ export interface LeadStoreProps {
  */
 export class LeadStore extends Construct {
   readonly table: Table;
+  /** Raw inbound bodies (replayable), retained. */
+  readonly archiveBucket: Bucket;
+  /** Server access logs of the archive bucket. */
+  readonly accessLogBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: LeadStoreProps = {}) {
     super(scope, id);
@@ -31,6 +36,23 @@ export class LeadStore extends Construct {
       indexName: TABLE_KEYS.dueIndex.name,
       partitionKey: { name: TABLE_KEYS.dueIndex.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.dueIndex.sortKey, type: AttributeType.STRING },
+    });
+    const removalPolicy = props.retain === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.accessLogBucket = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy,
+    });
+    this.archiveBucket = new Bucket(this, 'Archive', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'archive/',
+      removalPolicy,
     });
   }
 }

@@ -1,23 +1,61 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { Dialer } from './dialer';
 import { LeadStore } from './lead-store';
+import { suppressWithReasons } from './nag-suppressions';
+import { WebhooksApi } from './webhooks-api';
 
 export interface RedialStackProps extends StackProps {
   /** Deployment stage, used only in tags (`dev`, `prod`). */
   readonly stage?: string;
+  /** Overrides of lambdas/config (JSON), validated at cold start. */
+  readonly redialConfig?: string;
 }
 
 /**
- * The whole of redial on AWS. One construct per capability; this issue lands the data layer, and the
- * webhooks API, dialer and observability constructs join it as they are built.
+ * The whole of redial on AWS, one construct per capability: LeadStore (stateful: table, archive), Dialer (queue,
+ * schedule group, scheduler role, dialer and sweeper), WebhooksApi (HTTP API, intake and Bland webhook), and one
+ * Secrets Manager secret for the API keys (values set by the operator, docs/deploy.md).
  */
 export class RedialStack extends Stack {
   readonly leadStore: LeadStore;
+  readonly secret: Secret;
+  readonly dialer: Dialer;
+  readonly webhooks: WebhooksApi;
 
   constructor(scope: Construct, id: string, props: RedialStackProps = {}) {
     super(scope, id, props);
     Tags.of(this).add('app', 'redial');
     Tags.of(this).add('stage', props.stage ?? 'dev');
     this.leadStore = new LeadStore(this, 'LeadStore');
+    // One JSON secret; the intake key is generated, the others are pasted in by the operator after deploy.
+    this.secret = new Secret(this, 'ApiKeys', {
+      description: 'redial: blandApiKey, intakeApiKey, webhookSecret, convosoAuthToken, blandPathwayId, blandFrom',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ blandApiKey: 'SET-ME', webhookSecret: null, convosoAuthToken: null, blandPathwayId: null, blandFrom: null }),
+        generateStringKey: 'intakeApiKey',
+        passwordLength: 40,
+        excludePunctuation: true,
+      },
+    });
+    const environment = {
+      TABLE_NAME: this.leadStore.table.tableName,
+      ARCHIVE_BUCKET: this.leadStore.archiveBucket.bucketName,
+      SECRET_ARN: this.secret.secretArn,
+      REDIAL_CONFIG: props.redialConfig ?? '{}',
+    };
+    this.dialer = new Dialer(this, 'Dialer', { table: this.leadStore.table, secret: this.secret, environment });
+    this.webhooks = new WebhooksApi(this, 'Webhooks', {
+      table: this.leadStore.table,
+      archiveBucket: this.leadStore.archiveBucket,
+      secret: this.secret,
+      dialer: this.dialer,
+      environment,
+    });
+    // The dialer gives Bland the webhook URL of the API.
+    this.dialer.dialerFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
+    this.dialer.sweeperFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
+    suppressWithReasons(this);
   }
 }

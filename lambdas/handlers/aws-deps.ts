@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { z } from 'zod';
+import { EventBridgeAttemptScheduler } from '../adapters/aws/attempt-scheduler.eventbridge';
+import { S3Archive } from '../adapters/aws/archive.s3';
+import { DynamoLeadStore, documentClientFrom } from '../adapters/aws/lead-store.dynamodb';
+import { BlandVoiceAgent } from '../adapters/bland/voice-agent.bland';
+import { ConvosoCrm } from '../adapters/convoso/crm.convoso';
+import { systemClock } from '../adapters/system-clock';
+import { loopDeps, type LoopDeps } from '../app/loop-deps';
+import { parseConfig } from '../config/config';
+
+/**
+ * The composition root of every Lambda: environment (set by the CDK constructs) and secrets (one Secrets Manager
+ * secret, read at cold start and cached by Powertools) become the ports the use cases take. Shared Powertools
+ * logger and metrics; phone numbers are masked before they reach either.
+ */
+export const logger = new Logger({ serviceName: 'redial' });
+export const metrics = new Metrics({ namespace: 'Redial', serviceName: 'redial' });
+
+const envSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  ARCHIVE_BUCKET: z.string().min(1),
+  SECRET_ARN: z.string().min(1),
+  SCHEDULE_GROUP: z.string().min(1),
+  DIAL_QUEUE_ARN: z.string().min(1),
+  SCHEDULER_ROLE_ARN: z.string().min(1),
+  SCHEDULER_DLQ_ARN: z.string().min(1),
+  BLAND_BASE_URL: z.string().url().default('https://api.bland.ai'),
+  CONVOSO_BASE_URL: z.string().url().default('https://api.convoso.com'),
+  WEBHOOK_URL: z.string().default(''),
+  REDIAL_CONFIG: z.string().default('{}'),
+});
+
+/** What the secret holds (JSON). Names only here; values live in Secrets Manager. */
+const secretSchema = z.object({
+  blandApiKey: z.string().min(1),
+  intakeApiKey: z.string().min(16, 'must be at least 16 characters'),
+  webhookSecret: z.string().min(16).nullable().default(null),
+  convosoAuthToken: z.string().min(1).nullable().default(null),
+  blandPathwayId: z.string().nullable().default(null),
+  blandFrom: z.string().nullable().default(null),
+});
+
+export type RedialSecrets = z.infer<typeof secretSchema>;
+
+export interface AwsDeps {
+  readonly loop: LoopDeps;
+  readonly archive: S3Archive;
+  readonly secrets: RedialSecrets;
+}
+
+let cached: Promise<AwsDeps> | null = null;
+
+export function awsDeps(env: NodeJS.ProcessEnv = process.env): Promise<AwsDeps> {
+  cached ??= build(env).catch((error: unknown) => {
+    cached = null;
+    throw error;
+  });
+  return cached;
+}
+
+async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
+  const e = envSchema.parse(env);
+  const config = parseConfig(JSON.parse(e.REDIAL_CONFIG));
+  const rawSecret = await getSecret(e.SECRET_ARN, { transform: 'json', maxAge: 300 });
+  const secrets = secretSchema.parse(rawSecret);
+  const doc = documentClientFrom(new DynamoDBClient({}));
+  const store = new DynamoLeadStore(doc, e.TABLE_NAME);
+  const scheduler = new EventBridgeAttemptScheduler(new SchedulerClient({}), {
+    groupName: e.SCHEDULE_GROUP, queueArn: e.DIAL_QUEUE_ARN, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterArn: e.SCHEDULER_DLQ_ARN,
+  }, systemClock);
+  const agent = new BlandVoiceAgent({
+    baseUrl: e.BLAND_BASE_URL, apiKey: secrets.blandApiKey, pathwayId: secrets.blandPathwayId ?? undefined, from: secrets.blandFrom ?? undefined,
+    maxDurationMinutes: config.dialer.maxDurationMinutes, webhookUrl: e.WEBHOOK_URL,
+  });
+  const crm = secrets.convosoAuthToken ? new ConvosoCrm({ baseUrl: e.CONVOSO_BASE_URL, authToken: secrets.convosoAuthToken }) : null;
+  const loop = loopDeps({
+    store, scheduler, agent, crm, clock: systemClock, newId: randomUUID, config,
+    log: (event) => logger.info(event.event, { ...event }),
+  });
+  return { loop, archive: new S3Archive(new S3Client({}), e.ARCHIVE_BUCKET), secrets };
+}

@@ -1,0 +1,73 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RedialFunction } from './redial-function';
+
+export interface DialerProps {
+  readonly table: Table;
+  readonly secret: ISecret;
+  /** Environment shared by every function (table, secret, base URLs, config). */
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * The dialing capability: the dial queue (+ DLQ), the `redial` schedule group, the role EventBridge Scheduler uses
+ * (allowed only sqs:SendMessage on the dial queue and its own DLQ), the dialer function (SQS, partial batch
+ * failures) and the sweeper (every 5 minutes).
+ */
+export class Dialer extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly schedulerDeadLetterQueue: Queue;
+  readonly schedulerRole: Role;
+  readonly scheduleGroupName: string;
+  readonly dialerFunction: RedialFunction;
+  readonly sweeperFunction: RedialFunction;
+
+  constructor(scope: Construct, id: string, props: DialerProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DialDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.queue = new Queue(this, 'DialQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(90),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
+    this.schedulerDeadLetterQueue = new Queue(this, 'SchedulerDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+
+    this.scheduleGroupName = 'redial';
+    const group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
+
+    this.schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    // Only sqs:SendMessage, only on the dial queue and the scheduler's own dead-letter queue.
+    this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.schedulerDeadLetterQueue.queueArn] }));
+
+    const environment = {
+      ...props.environment,
+      SCHEDULE_GROUP: this.scheduleGroupName,
+      DIAL_QUEUE_ARN: this.queue.queueArn,
+      SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      SCHEDULER_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
+    };
+    this.dialerFunction = new RedialFunction(this, 'DialerFn', { handlerFile: 'dialer.handler.ts', environment, timeout: Duration.seconds(60), reservedConcurrentExecutions: 20 });
+    this.dialerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 10 }));
+    this.sweeperFunction = new RedialFunction(this, 'SweeperFn', { handlerFile: 'sweeper.handler.ts', environment, timeout: Duration.minutes(2) });
+    new Rule(this, 'SweepEvery5Min', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.sweeperFunction)] });
+
+    const scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` });
+    for (const fn of [this.dialerFunction, this.sweeperFunction]) {
+      props.table.grantReadWriteData(fn);
+      props.secret.grantRead(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+      this.schedulerRole.grantPassRole(fn.grantPrincipal);
+      fn.node.addDependency(group);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { Aws, CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { Dialer } from './dialer';
+import { RedialFunction } from './redial-function';
+
+export interface WebhooksApiProps {
+  readonly table: Table;
+  readonly archiveBucket: Bucket;
+  readonly secret: ISecret;
+  readonly dialer: Dialer;
+  readonly environment: Record<string, string>;
+  /** Requests per second across the API (burst is twice this). */
+  readonly rateLimit?: number;
+}
+
+/**
+ * The HTTP API: POST /leads (Zapier, X-API-Key) and POST /webhooks/bland (HMAC signature). Both authenticate in the
+ * function, in constant time, after archiving the raw body. Throttled and access-logged at the stage.
+ */
+export class WebhooksApi extends Construct {
+  readonly api: HttpApi;
+  readonly intakeFunction: RedialFunction;
+  readonly webhookFunction: RedialFunction;
+
+  constructor(scope: Construct, id: string, props: WebhooksApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', { description: 'redial webhooks' });
+    const environment = {
+      ...props.environment,
+      SCHEDULE_GROUP: props.dialer.scheduleGroupName,
+      DIAL_QUEUE_ARN: props.dialer.queue.queueArn,
+      SCHEDULER_ROLE_ARN: props.dialer.schedulerRole.roleArn,
+      SCHEDULER_DLQ_ARN: props.dialer.schedulerDeadLetterQueue.queueArn,
+    };
+    this.intakeFunction = new RedialFunction(this, 'IntakeFn', { handlerFile: 'intake.handler.ts', environment });
+    this.webhookFunction = new RedialFunction(this, 'BlandWebhookFn', { handlerFile: 'bland-webhook.handler.ts', environment });
+    const scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${props.dialer.scheduleGroupName}/*` });
+    for (const fn of [this.intakeFunction, this.webhookFunction]) {
+      props.table.grantReadWriteData(fn);
+      props.archiveBucket.grantPut(fn);
+      props.secret.grantRead(fn);
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+      props.dialer.schedulerRole.grantPassRole(fn.grantPrincipal);
+    }
+    this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
+    this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
+    const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
+    const rate = props.rateLimit ?? 50;
+    stage.defaultRouteSettings = { throttlingRateLimit: rate, throttlingBurstLimit: rate * 2 };
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
+    };
+    new CfnOutput(this, 'LeadsUrl', { value: `${this.api.apiEndpoint}/leads`, description: 'Paste into the Zapier webhook action' });
+    new CfnOutput(this, 'BlandWebhookUrl', { value: `${this.api.apiEndpoint}/webhooks/bland`, description: 'Bland call webhook' });
+  }
+}
