@@ -5,7 +5,7 @@ import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } fr
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
-  | { readonly result: 'stale' | 'already-claimed' | 'not-active' }
+  | { readonly result: 'stale' | 'already-claimed' | 'not-active' | 'paused' }
   | { readonly result: 'refused'; readonly reasons: readonly string[] }
   | { readonly result: 'crm-terminal'; readonly status: string }
   | { readonly result: 'call-failed'; readonly error: string };
@@ -16,6 +16,9 @@ export type DialResult =
  * dialing it re-checks the lead, the calling window and the daily cap (a dial that left the window is rescheduled,
  * never placed), and optionally the CRM.
  */
+/** While the kill switch is on, a due attempt is looked at again this much later. */
+export const PAUSE_RECHECK_MS = 15 * 60_000;
+
 export function makeDialLead(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
   return async function dialLead(message: DialMessage): Promise<DialResult> {
@@ -26,6 +29,14 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
 
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
     if (!claimed) return { result: 'already-claimed' };
+
+    // Kill switch: no call while the system is paused; the attempt is looked at again later, not lost.
+    if (await deps.store.getSystemPaused()) {
+      const view = policyView(claimed);
+      const decision = deps.policy.schedule(view, now + PAUSE_RECHECK_MS, 'gap', now);
+      await applyDecision(deps, claimed, { ...decision, detail: `system paused; ${decision.detail}` });
+      return { result: 'paused' };
+    }
 
     // Safety re-check at the moment of dialing: window, state caps, daily cap.
     const view = policyView(claimed);

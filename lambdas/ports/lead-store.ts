@@ -54,6 +54,9 @@ export interface LeadStore {
   /** Adds to the counters of a reporting day (`YYYY-MM-DD`). */
   addDailyCounts(date: string, counts: Readonly<Record<string, number>>): Promise<void>;
   getDailyCounts(date: string): Promise<Record<string, number>>;
+  /** The kill switch: while paused, the dialer places no call. */
+  getSystemPaused(): Promise<boolean>;
+  setSystemPaused(paused: boolean, by: string, now: number): Promise<void>;
   /** Active leads whose next attempt is at or before `before` (sweeper, tests). */
   listDue(before: number, limit?: number): Promise<Lead[]>;
 }

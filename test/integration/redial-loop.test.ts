@@ -75,6 +75,20 @@ describe('the redial loop', () => {
     expect(await loop.store.getDailyCounts('2026-07-16')).toMatchObject({ windowRefusals: 1 });
   });
 
+  it('the kill switch: while paused no call is placed and the attempt is looked at again 15 minutes later', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    await loop.store.setSystemPaused(true, 'test', loop.clock.now());
+    await loop.runUntil(at('2026-07-15T15:02:00Z'));
+    expect(loop.dialResults).toEqual(['paused']);
+    expect(loop.agent.calls).toEqual([]);
+    expect((await loop.store.get(NY))!.nextAttemptAt).toBe(at('2026-07-15T15:16:00Z'));
+    expect(await checkInvariants(loop, [NY])).toEqual([]);
+    await loop.store.setSystemPaused(false, 'test', loop.clock.now());
+    await loop.runUntil(at('2026-07-15T15:16:10Z'));
+    expect(loop.agent.calls.map((c) => iso(c.at))).toEqual(['2026-07-15T15:16:00Z']);
+  });
+
   it('intake is idempotent: an active lead keeps its schedule; a CRM SALE/DNC status ends it', async () => {
     const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
     const first = await loop.acceptLead({ phone: NY, state: 'NY' });

@@ -202,6 +202,15 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
     return counts as Record<string, number>;
   }
 
+  async getSystemPaused(): Promise<boolean> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'SYSTEM', sk: 'STATE' }, ConsistentRead: true }));
+    return Item?.['paused'] === true;
+  }
+
+  async setSystemPaused(paused: boolean, by: string, now: number): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'SYSTEM', sk: 'STATE', paused, by, at: now, kind: 'system' } }));
+  }
+
   async listDue(before: number, limit = 100): Promise<Lead[]> {
     const leads: Lead[] = [];
     for (let shard = 0; shard < DUE_SHARDS && leads.length < limit; shard++) {
