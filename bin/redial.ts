@@ -6,6 +6,7 @@ import { RedialStack } from '../lib/redial-stack';
 const app = new App();
 new RedialStack(app, 'Redial', {
   stage: app.node.tryGetContext('stage') ?? 'dev',
+  redialConfig: app.node.tryGetContext('redialConfig'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 // cdk-nag AwsSolutions: any unacknowledged finding fails synthesis.
