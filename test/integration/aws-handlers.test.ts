@@ -1,0 +1,87 @@
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
+import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
+
+/**
+ * The Lambda handlers with their AWS event shapes, wired by the real composition root: DynamoDB is dynalite (through
+ * AWS_ENDPOINT_URL_DYNAMODB), Bland is the simulator; Secrets Manager, S3 and EventBridge Scheduler have no local
+ * engine here and are mocked at the client.
+ */
+let dynamo: LocalDynamo;
+let bland: BlandSim;
+const secrets = mockClient(SecretsManagerClient);
+const s3 = mockClient(S3Client);
+const scheduler = mockClient(SchedulerClient);
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo({ tableName: 'handlers' });
+  bland = await startBlandSim({ apiKey: 'bland-test-key', talkMs: 10_000 });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    TABLE_NAME: dynamo.tableName, ARCHIVE_BUCKET: 'archive', SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redial',
+    SCHEDULE_GROUP: 'redial', DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:dial', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
+    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq', BLAND_BASE_URL: bland.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland',
+    // Open every day and hour so the test does not depend on when it runs.
+    REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
+  });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', webhookSecret: null }) });
+  s3.on(PutObjectCommand).resolves({});
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+  scheduler.on(UpdateScheduleCommand).resolves({});
+  scheduler.on(DeleteScheduleCommand).resolves({});
+}, 30_000);
+afterAll(async () => {
+  process.env = saved;
+  secrets.restore();
+  s3.restore();
+  scheduler.restore();
+  await bland.stop();
+  await dynamo.stop();
+});
+
+const apiEvent = (body: string, headers: Record<string, string>): APIGatewayProxyEventV2 => ({
+  version: '2.0', routeKey: 'POST /leads', rawPath: '/leads', rawQueryString: '', headers, body, isBase64Encoded: false,
+  requestContext: { http: { method: 'POST', path: '/leads', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'zapier' } } as APIGatewayProxyEventV2['requestContext'],
+});
+
+describe('AWS handlers', () => {
+  it('intake: API Gateway event → lead stored, raw body archived, first attempt scheduled', async () => {
+    const { handler } = await import('../../lambdas/handlers/intake.handler');
+    const body = Buffer.from('phone=%28212%29+555-0177&first_name=Ada&state=NY').toString('base64');
+    const event = { ...apiEvent(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'intake-key-0123456789' }), isBase64Encoded: true };
+    const result = await handler(event);
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body!)).toMatchObject({ phone: '+12125550177', status: 'ACTIVE' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+    const schedule = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
+    expect(schedule).toMatchObject({ GroupName: 'redial', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE' });
+    expect(JSON.parse(schedule.Target!.Input!)).toMatchObject({ v: 1, kind: 'dial', phone: '+12125550177' });
+    const wrongKey = await handler(apiEvent('{"phone":"2125550177"}', { 'content-type': 'application/json', 'x-api-key': 'nope' }));
+    expect(wrongKey.statusCode).toBe(401);
+  });
+
+  it('dialer: SQS batch → the valid message dials through Bland, the malformed one alone is reported failed', async () => {
+    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
+    const lead = (await store.get('+12125550177'))!;
+    const { handler } = await import('../../lambdas/handlers/dialer.handler');
+    const record = (id: string, body: string) => ({ messageId: id, receiptHandle: id, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dial', awsRegion: 'us-east-1' });
+    const event = { Records: [
+      record('good', JSON.stringify({ v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken })),
+      record('bad', JSON.stringify({ v: 1, kind: 'dial', phone: '12' })),
+    ] } as SQSEvent;
+    const response = await handler(event);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+    expect(bland.calls.map((c) => c.request['phone_number'])).toEqual(['+12125550177']);
+    expect((await store.get(lead.phone))!.attemptsTotal).toBe(1);
+    // A redelivery of the same message dials nothing more.
+    expect((await handler({ Records: [event.Records[0]!] } as SQSEvent)).batchItemFailures).toEqual([]);
+    expect(bland.calls).toHaveLength(1);
+  });
+});
