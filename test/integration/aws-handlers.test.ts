@@ -5,6 +5,8 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { handler as dialerHandler } from '../../lambdas/handlers/dialer.handler';
+import { handler as intakeHandler } from '../../lambdas/handlers/intake.handler';
 import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
 
 /**
@@ -53,7 +55,7 @@ const apiEvent = (body: string, headers: Record<string, string>): APIGatewayProx
 
 describe('AWS handlers', () => {
   it('intake: API Gateway event → lead stored, raw body archived, first attempt scheduled', async () => {
-    const { handler } = await import('../../lambdas/handlers/intake.handler');
+    const handler = intakeHandler;
     const body = Buffer.from('phone=%28212%29+555-0177&first_name=Ada&state=NY').toString('base64');
     const event = { ...apiEvent(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'intake-key-0123456789' }), isBase64Encoded: true };
     const result = await handler(event);
@@ -70,7 +72,7 @@ describe('AWS handlers', () => {
   it('dialer: SQS batch → the valid message dials through Bland, the malformed one alone is reported failed', async () => {
     const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
     const lead = (await store.get('+12125550177'))!;
-    const { handler } = await import('../../lambdas/handlers/dialer.handler');
+    const handler = dialerHandler;
     const record = (id: string, body: string) => ({ messageId: id, receiptHandle: id, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:dial', awsRegion: 'us-east-1' });
     const event = { Records: [
       record('good', JSON.stringify({ v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken })),
