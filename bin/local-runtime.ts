@@ -47,7 +47,7 @@ export interface LocalRuntimeOptions {
   readonly apiKey?: string;
   readonly webhookSecret?: string;
   readonly bland?: Partial<BlandSimOptions>;
-  /** How often (real ms) the loop looks for due schedules and queued messages. */
+  /** How often (real ms) the loop looks for due schedules and queued messages; 0 = never (tests call loopOnce). */
   readonly tickMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -151,7 +151,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       busy = false;
     }
   };
-  const timer = setInterval(() => void loopOnce(), options.tickMs ?? 200);
+  const tickMs = options.tickMs ?? 200;
+  const timer = tickMs > 0 ? setInterval(() => void loopOnce(), tickMs) : null;
 
   return {
     url,
@@ -164,8 +165,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     convoso,
     resumed,
     loopOnce,
+    sweep,
     async stop() {
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       while (busy) await new Promise((r) => setTimeout(r, 10));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

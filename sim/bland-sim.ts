@@ -24,6 +24,8 @@ export interface BlandSimOptions {
   readonly ratePerSecond?: number;
   /** The simulated "now" for created_at (defaults to the real clock). */
   readonly now?: () => number;
+  /** Scripted outcomes by call index (overrides the weights), for deterministic tests. */
+  readonly outcomeFor?: (index: number) => SimOutcome;
 }
 
 export interface SimCall {
@@ -74,7 +76,9 @@ export async function startBlandSim(options: BlandSimOptions) {
   const log: SimCall[] = [];
   const recent: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
   let failNext = 0;
+  let script = options.outcomeFor;
 
   const draw = (): SimOutcome => {
     let r = random() * total;
@@ -135,12 +139,20 @@ export async function startBlandSim(options: BlandSimOptions) {
         return send(res, 400, { status: 'error', message: 'Invalid JSON' });
       }
       if (typeof request['phone_number'] !== 'string') return send(res, 400, { status: 'error', message: 'phone_number is required' });
-      const call: SimCall = { callId: randomUUID(), request, outcome: draw(), placedAt: now(), body: null, webhook: 'pending' };
+      const call: SimCall = { callId: randomUUID(), request, outcome: script ? script(log.length) : draw(), placedAt: now(), body: null, webhook: 'pending' };
       calls.set(call.callId, call);
       log.push(call);
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      inFlight.add(finished);
       const timer = setTimeout(() => {
         timers.delete(timer);
-        void finish(call);
+        void finish(call).finally(() => {
+          inFlight.delete(finished);
+          done();
+        });
       }, options.talkMs ?? 50);
       timers.add(timer);
       return send(res, 200, { status: 'success', message: 'Call successfully queued.', call_id: call.callId, batch_id: null });
@@ -170,6 +182,14 @@ export async function startBlandSim(options: BlandSimOptions) {
     calls: log,
     failNext: (n: number) => {
       failNext = n;
+    },
+    /** Replaces the outcome script (deterministic tests). */
+    script: (next: (index: number) => SimOutcome) => {
+      script = next;
+    },
+    /** Resolves once every call placed so far has ended and its webhook (if any) was delivered. */
+    settle: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     stop: () => new Promise<void>((resolve) => {
       for (const t of timers) clearTimeout(t);

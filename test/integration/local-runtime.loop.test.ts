@@ -1,0 +1,168 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../lambdas/adapters/system-clock';
+import { parseConfig } from '../../lambdas/config/config';
+import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
+import type { SimOutcome } from '../../sim/bland-sim';
+
+/**
+ * The redial loop over real HTTP: leads posted to the local runtime's /leads, calls placed on the Bland simulator,
+ * signed webhooks posted back to /webhooks/bland, dynalite underneath. A manual clock jumps from one scheduled event
+ * to the next, and the simulator answers at once (talkMs 0), so every instant below is exact.
+ * 2026-07-15 is a Wednesday; 15:00Z is 11:00 EDT, the default window's opening.
+ */
+const at = (iso: string) => Date.parse(iso);
+const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+interface Run {
+  rt: LocalRuntime;
+  clock: ManualClock;
+  post(body: Record<string, unknown>): Promise<{ status: number; json: Record<string, unknown> }>;
+  runUntil(until: number): Promise<void>;
+  dials(): string[];
+}
+
+const running: LocalRuntime[] = [];
+afterEach(async () => {
+  while (running.length > 0) await running.pop()!.stop();
+});
+
+async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}): Promise<Run> {
+  const clock = new ManualClock(at(now));
+  const rt = await startLocalRuntime({
+    config: parseConfig({ dialer: { preDialCrmCheck: false } }),
+    dataDir: mkdtempSync(join(tmpdir(), 'redial-http-loop-')),
+    clock,
+    tickMs: 0,
+    bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: outcomes, ...bland },
+  });
+  running.push(rt);
+  const step = async () => {
+    await rt.loopOnce();
+    await rt.bland.settle();
+    await rt.loopOnce();
+  };
+  return {
+    rt,
+    clock,
+    post: async (body) => {
+      const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify(body) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    },
+    runUntil: async (until) => {
+      for (let guard = 0; guard < 500; guard++) {
+        await step();
+        const next = rt.scheduler.nextAt();
+        if (next === null || next > until) break;
+        clock.set(Math.max(clock.now(), next));
+      }
+      clock.set(Math.max(clock.now(), until));
+      await step();
+    },
+    dials: () => rt.bland.calls.map((c) => iso(c.placedAt)),
+  };
+}
+
+describe('the loop over HTTP against the local runtime and the simulators', () => {
+  it('a lead posted inside the window is dialed at once; no-answers redial at +2, +5, +10, +30, +60, +120, +120; then tomorrow', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'no-answer');
+    expect(await run.post({ phone: '(212) 555-0100', state: 'NY' })).toMatchObject({ status: 202, json: { status: 'ACTIVE' } });
+    await run.runUntil(at('2026-07-16T15:00:00Z'));
+    const times = run.rt.bland.calls.map((c) => c.placedAt);
+    expect(iso(times[0]!)).toBe('2026-07-15T15:01:00Z');
+    expect(times.slice(1, 8).map((t, i) => (t - times[i]!) / 60_000)).toEqual([2, 5, 10, 30, 60, 120, 120]);
+    expect(run.dials()).toHaveLength(9);
+    expect(run.dials()[8]).toBe('2026-07-16T15:00:00Z');
+  });
+
+  it.each([
+    ['sale', 'SALE'],
+    ['dnc', 'DNC'],
+  ] as const)('%s stops the lead', async (outcome, expected) => {
+    const run = await start('2026-07-15T15:00:00Z', (i) => (i === 1 ? outcome : 'voicemail'));
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-17T23:00:00Z'));
+    expect(run.dials()).toHaveLength(2);
+    expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: expected });
+    expect(run.rt.scheduler.list()).toEqual([]);
+  });
+
+  it('a callback lands at its requested time (the simulator asks for now + 26 h), clamped into the window', async () => {
+    const run = await start('2026-07-15T15:00:00Z', (i) => (i === 0 ? 'callback' : 'no-answer'));
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-16T18:00:00Z'));
+    // Requested 2026-07-16T17:01Z (13:01 EDT, inside the window): kept to the minute.
+    expect(run.dials().slice(0, 2)).toEqual(['2026-07-15T15:01:00Z', '2026-07-16T17:01:00Z']);
+  });
+
+  it('a lead posted at 22:00 ET is first dialed at the next opening', async () => {
+    const run = await start('2026-07-16T02:00:00Z', () => 'no-answer');
+    expect((await run.post({ phone: '2125550100', state: 'NY' })).json['nextAttemptAt']).toBe('2026-07-16T15:00:00.000Z');
+    await run.runUntil(at('2026-07-16T15:00:00Z'));
+    expect(run.dials()).toEqual(['2026-07-16T15:00:00Z']);
+  });
+
+  it('a dial whose time has left the window is refused and rescheduled', async () => {
+    const run = await start('2026-07-15T23:55:00Z', () => 'no-answer'); // 19:55 EDT
+    await run.post({ phone: '2125550100', state: 'NY' });
+    run.clock.set(at('2026-07-16T00:30:00Z')); // the process slept: the schedule fires at 20:30 EDT
+    await run.rt.loopOnce();
+    expect(run.dials()).toEqual([]);
+    expect((await run.rt.store.get('+12125550100'))!.nextAttemptAt).toBe(at('2026-07-16T15:00:00Z'));
+  });
+});
+
+describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt and no attempt is dialed twice', () => {
+  async function oneFutureAttempt(run: Run, phone: string): Promise<void> {
+    const lead = (await run.rt.store.get(phone))!;
+    const dials = run.rt.scheduler.list().filter((s) => s.message.kind === 'dial' && s.message.phone === phone);
+    expect(lead.status).toBe('ACTIVE');
+    expect(dials.map((d) => d.message.scheduleToken)).toEqual([lead.scheduleToken]);
+    const tokens = run.rt.bland.calls.map((c) => (c.request['metadata'] as { scheduleToken: string }).scheduleToken);
+    expect(new Set(tokens).size).toBe(tokens.length);
+  }
+
+  it('every webhook duplicated: each outcome applied once', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'voicemail', { duplicateRate: 1 });
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-15T15:20:00Z'));
+    const attempts = await run.rt.store.listAttempts('+12125550100');
+    expect(attempts.map((a) => a.callId)).toEqual(run.rt.bland.calls.map((c) => c.callId).slice(0, attempts.length));
+    expect(run.rt.bland.calls.every((c) => c.webhook === 'duplicated')).toBe(true);
+    await oneFutureAttempt(run, '+12125550100');
+  });
+
+  it('every webhook dropped: the watchdog fetches each call from Bland and the loop goes on', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'no-answer', { dropRate: 1 });
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-15T15:45:00Z'));
+    // 15:01 dial, webhook lost, watchdog at 15:18 records NO_ANSWER, next dial 15:20; its watchdog 15:37, next 15:42.
+    expect(run.dials()).toEqual(['2026-07-15T15:01:00Z', '2026-07-15T15:20:00Z', '2026-07-15T15:42:00Z']);
+    expect((await run.rt.store.listAttempts('+12125550100')).map((a) => a.outcome)).toEqual(['NO_ANSWER', 'NO_ANSWER']);
+    // The third call is in flight: the lead's attempt is claimed and its watchdog is the one future event.
+    const lead = (await run.rt.store.get('+12125550100'))!;
+    expect(lead.claimedToken).toBe(lead.scheduleToken);
+    expect(lead.lastCallId).toBe(run.rt.bland.calls[2]!.callId);
+    expect(run.rt.scheduler.list().map((s) => [s.message.kind, s.message.callId])).toEqual([['watchdog', lead.lastCallId]]);
+  });
+
+  it('Bland answering 503 (beyond the client retries) counts FAILED and reschedules; a duplicated dial message dials once', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'no-answer');
+    await run.post({ phone: '2125550100', state: 'NY' });
+    run.rt.bland.failNext(20);
+    run.clock.set(at('2026-07-15T15:01:00Z'));
+    await run.rt.loopOnce();
+    expect(run.dials()).toEqual([]);
+    expect((await run.rt.store.get('+12125550100'))!.lastOutcome).toBe('FAILED');
+    run.rt.bland.failNext(0);
+    const [pending] = run.rt.scheduler.list();
+    await run.rt.queue.send(pending!.message);
+    await run.rt.queue.send(pending!.message);
+    await run.rt.loopOnce();
+    await run.rt.bland.settle();
+    expect(run.dials()).toHaveLength(1);
+    await run.rt.loopOnce();
+    await oneFutureAttempt(run, '+12125550100');
+  }, 60_000);
+});
