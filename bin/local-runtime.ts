@@ -65,117 +65,131 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
   const apiKey = options.apiKey ?? 'local-dev-key';
   const webhookSecret = options.webhookSecret ?? 'local-webhook-secret';
 
-  const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
-  const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
-  const archive = new FsArchive(join(options.dataDir, 'archive'));
-  const queue = new LocalDialQueue();
-  const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
-  const resumed = await scheduler.resume();
+  // Everything started is stopped again if a later step fails, so a failed start leaks no server.
+  const started: (() => Promise<void>)[] = [];
+  try {
+    return await start();
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
 
-  const bland = await startBlandSim({
-    apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
-    ratePerSecond: 5, now: () => clock.now(), ...options.bland,
-  });
-  const convoso = await startConvosoSim({ authToken: 'sim-convoso-token' });
+  async function start() {
+    const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
+    started.push(() => dynamo.stop());
+    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
+    const archive = new FsArchive(join(options.dataDir, 'archive'));
+    const queue = new LocalDialQueue();
+    const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
+    const resumed = await scheduler.resume();
 
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const bland = await startBlandSim({
+      apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
+      ratePerSecond: 5, now: () => clock.now(), ...options.bland,
+    });
+    started.push(() => bland.stop());
+    const convoso = await startConvosoSim({ authToken: 'sim-convoso-token' });
+    started.push(() => convoso.stop());
 
-  let ids = 0;
-  const deps = loopDeps({
-    store,
-    scheduler,
-    agent: new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` }),
-    crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
-    clock,
-    newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
-    config: options.config,
-    log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
-  });
-  const dial = makeDialLead(deps);
-  const watchdog = makeWatchdog(deps);
-  const sweep = makeSweep(deps);
-  const recordCallOutcome = makeRecordCallOutcome(deps);
-  const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
-    'POST /leads': makeIntakeRoute({ archive, clock, apiKey, acceptLead: makeAcceptLead(deps) }),
-    'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, secret: webhookSecret, recordCallOutcome }),
-  };
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const path = (req.url ?? '/').split('?')[0]!;
-      let response: HttpResponse;
+    let ids = 0;
+    const deps = loopDeps({
+      store,
+      scheduler,
+      agent: new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` }),
+      crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
+      clock,
+      newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
+      config: options.config,
+      log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
+    });
+    const dial = makeDialLead(deps);
+    const watchdog = makeWatchdog(deps);
+    const sweep = makeSweep(deps);
+    const recordCallOutcome = makeRecordCallOutcome(deps);
+    const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
+      'POST /leads': makeIntakeRoute({ archive, clock, apiKey, acceptLead: makeAcceptLead(deps) }),
+      'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, secret: webhookSecret, recordCallOutcome }),
+    };
+
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void (async () => {
+        const path = (req.url ?? '/').split('?')[0]!;
+        let response: HttpResponse;
+        try {
+          const route = routes[`${req.method} ${path}`];
+          const lead = /^\/leads\/([^/]+)$/.exec(path);
+          if (route) {
+            const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
+            response = await route({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
+          } else if (req.method === 'GET' && path === '/health') {
+            response = json(200, { ok: true, now: new Date(clock.now()).toISOString(), pending: scheduler.list().length });
+          } else if (req.method === 'GET' && lead) {
+            const found = await store.get(decodeURIComponent(lead[1]!));
+            response = found ? json(200, { lead: found, attempts: await store.listAttempts(found.phone) }) : json(404, { error: 'no such lead' });
+          } else {
+            response = json(404, { error: `no route ${req.method} ${path}` });
+          }
+        } catch (error) {
+          log(`error ${req.method} ${path}: ${(error as Error).message}`);
+          response = json(500, { error: 'internal error' });
+        }
+        res.writeHead(response.statusCode, response.headers);
+        res.end(response.body);
+      })();
+    });
+
+    const handle = async (message: DialMessage) => {
+      if (message.kind === 'dial') await dial(message);
+      else await watchdog(message);
+    };
+    let busy = false;
+    let lastSweep = clock.now();
+    const loopOnce = async () => {
+      if (busy) return;
+      busy = true;
       try {
-        const route = routes[`${req.method} ${path}`];
-        const lead = /^\/leads\/([^/]+)$/.exec(path);
-        if (route) {
-          const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
-          response = await route({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
-        } else if (req.method === 'GET' && path === '/health') {
-          response = json(200, { ok: true, now: new Date(clock.now()).toISOString(), pending: scheduler.list().length });
-        } else if (req.method === 'GET' && lead) {
-          const found = await store.get(decodeURIComponent(lead[1]!));
-          response = found ? json(200, { lead: found, attempts: await store.listAttempts(found.phone) }) : json(404, { error: 'no such lead' });
-        } else {
-          response = json(404, { error: `no route ${req.method} ${path}` });
+        await scheduler.tick();
+        await queue.drain(handle);
+        if (clock.now() - lastSweep >= 5 * 60_000) {
+          lastSweep = clock.now();
+          await sweep();
         }
       } catch (error) {
-        log(`error ${req.method} ${path}: ${(error as Error).message}`);
-        response = json(500, { error: 'internal error' });
+        log(`loop error: ${(error as Error).message}`);
+      } finally {
+        busy = false;
       }
-      res.writeHead(response.statusCode, response.headers);
-      res.end(response.body);
-    })();
-  });
+    };
+    const tickMs = options.tickMs ?? 200;
+    const timer = tickMs > 0 ? setInterval(() => void loopOnce(), tickMs) : null;
 
-  const handle = async (message: DialMessage) => {
-    if (message.kind === 'dial') await dial(message);
-    else await watchdog(message);
-  };
-  let busy = false;
-  let lastSweep = clock.now();
-  const loopOnce = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      await scheduler.tick();
-      await queue.drain(handle);
-      if (clock.now() - lastSweep >= 5 * 60_000) {
-        lastSweep = clock.now();
-        await sweep();
-      }
-    } catch (error) {
-      log(`loop error: ${(error as Error).message}`);
-    } finally {
-      busy = false;
-    }
-  };
-  const tickMs = options.tickMs ?? 200;
-  const timer = tickMs > 0 ? setInterval(() => void loopOnce(), tickMs) : null;
-
-  return {
-    url,
-    apiKey,
-    clock,
-    store,
-    scheduler,
-    queue,
-    bland,
-    convoso,
-    resumed,
-    loopOnce,
-    sweep,
-    async stop() {
-      if (timer) clearInterval(timer);
-      while (busy) await new Promise((r) => setTimeout(r, 10));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await bland.stop();
-      await convoso.stop();
-      await dynamo.stop();
-    },
-  };
+    return {
+      url,
+      apiKey,
+      clock,
+      store,
+      scheduler,
+      queue,
+      bland,
+      convoso,
+      resumed,
+      loopOnce,
+      sweep,
+      async stop() {
+        if (timer) clearInterval(timer);
+        while (busy) await new Promise((r) => setTimeout(r, 10));
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await bland.stop();
+        await convoso.stop();
+        await dynamo.stop();
+      },
+    };
+  }
 }
 
 export type LocalRuntime = Awaited<ReturnType<typeof startLocalRuntime>>;

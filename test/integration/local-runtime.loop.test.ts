@@ -28,10 +28,10 @@ afterEach(async () => {
   while (running.length > 0) await running.pop()!.stop();
 });
 
-async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}): Promise<Run> {
+async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}, preDialCrmCheck = false): Promise<Run> {
   const clock = new ManualClock(at(now));
   const rt = await startLocalRuntime({
-    config: parseConfig({ dialer: { preDialCrmCheck: false } }),
+    config: parseConfig({ dialer: { preDialCrmCheck } }),
     dataDir: mkdtempSync(join(tmpdir(), 'redial-http-loop-')),
     clock,
     tickMs: 0,
@@ -101,6 +101,15 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     expect((await run.post({ phone: '2125550100', state: 'NY' })).json['nextAttemptAt']).toBe('2026-07-16T15:00:00.000Z');
     await run.runUntil(at('2026-07-16T15:00:00Z'));
     expect(run.dials()).toEqual(['2026-07-16T15:00:00Z']);
+  });
+
+  it('the pre-dial Convoso check: a lead a human agent sold is finished, never dialed', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'no-answer', {}, true);
+    run.rt.convoso.addLead('+12125550100', { id: '77', listId: '3', status: 'SALE' });
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-15T16:00:00Z'));
+    expect(run.dials()).toEqual([]);
+    expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: 'SALE' });
   });
 
   it('a dial whose time has left the window is refused and rescheduled', async () => {

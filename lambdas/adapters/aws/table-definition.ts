@@ -1,4 +1,4 @@
-import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 
 /**
  * The table's key schema, shared by the CDK construct (lib/lead-store.ts) and the local runtime / tests on dynalite,
@@ -36,12 +36,20 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** Creates the table if it does not exist (local runtime, tests). */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Creates the table if it does not exist and waits until it is ACTIVE (local runtime, tests). */
+export async function ensureTable(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
   try {
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
-    if (error instanceof ResourceInUseException || (error as { name?: string }).name === 'ResourceInUseException') return;
-    throw error;
+    if (!(error instanceof ResourceInUseException || (error as { name?: string }).name === 'ResourceInUseException')) throw error;
+  }
+  // dynalite on disk creates tables asynchronously: requests before ACTIVE fail with ResourceNotFoundException.
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexesActive = (Table?.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');
+    if (Table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > end) throw new Error(`table ${tableName} is not ACTIVE after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
