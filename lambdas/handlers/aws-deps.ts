@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -82,7 +82,11 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const crm = secrets.convosoAuthToken ? new ConvosoCrm({ baseUrl: e.CONVOSO_BASE_URL, authToken: secrets.convosoAuthToken }) : null;
   const loop = loopDeps({
     store, scheduler, agent, crm, clock: systemClock, newId: randomUUID, config,
-    log: (event) => logger.info(event.event, { ...event }),
+    // Every loop decision is one log line (phone already masked) and one count: dialed, refused, redial, terminal...
+    log: (event) => {
+      logger.info(event.event, { ...event });
+      metrics.addMetric(`loop_${event.event}`, MetricUnit.Count, 1);
+    },
   });
   return { loop, archive: new S3Archive(new S3Client({}), e.ARCHIVE_BUCKET), secrets };
 }

@@ -3,7 +3,7 @@ import { makeRecordCallOutcome } from '../app/record-call-outcome';
 import { json } from '../http/http';
 import { makeBlandWebhookRoute } from '../http/routes';
 import { toHttpRequest, toResult } from './api-gateway';
-import { awsDeps, logger } from './aws-deps';
+import { awsDeps, logger, metrics } from './aws-deps';
 
 /** POST /webhooks/bland. Thin: API Gateway event → the shared webhook route → result (5xx makes Bland retry). */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -14,5 +14,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   } catch (error) {
     logger.error('webhook failed', { error: (error as Error).message });
     return toResult(json(500, { error: 'internal error' }));
+  } finally {
+    metrics.publishStoredMetrics();
   }
 }

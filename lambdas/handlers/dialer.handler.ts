@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { makeDialLead } from '../app/dial-lead';
 import { makeWatchdog } from '../app/watchdog';
 import { maskPhone } from '../domain/phone';
-import { awsDeps, logger } from './aws-deps';
+import { awsDeps, logger, metrics } from './aws-deps';
 
 /** The dial queue consumer: each record is a DialMessage (from Scheduler or the sweeper); failures are retried alone. */
 export const dialMessageSchema = z.object({
@@ -30,5 +30,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
 }
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  return processPartialResponse(event, handleRecord, processor);
+  try {
+    return await processPartialResponse(event, handleRecord, processor);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }

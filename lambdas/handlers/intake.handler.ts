@@ -3,7 +3,7 @@ import { makeAcceptLead } from '../app/accept-lead';
 import { json } from '../http/http';
 import { makeIntakeRoute } from '../http/routes';
 import { toHttpRequest, toResult } from './api-gateway';
-import { awsDeps, logger } from './aws-deps';
+import { awsDeps, logger, metrics } from './aws-deps';
 
 /** POST /leads (Zapier). Thin: API Gateway event → the shared intake route → result. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -14,5 +14,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
   } catch (error) {
     logger.error('intake failed', { error: (error as Error).message });
     return toResult(json(500, { error: 'internal error' }));
+  } finally {
+    metrics.publishStoredMetrics();
   }
 }

@@ -1,10 +1,14 @@
 import { makeSweep } from '../app/sweep';
-import { awsDeps, logger } from './aws-deps';
+import { awsDeps, logger, metrics } from './aws-deps';
 
 /** Every few minutes (EventBridge rule): overdue attempts are scheduled again, stuck claims recovered. */
 export async function handler(): Promise<{ rescheduled: number; recovered: number }> {
-  const deps = await awsDeps();
-  const result = await makeSweep(deps.loop)();
-  logger.info('sweep', result);
-  return result;
+  try {
+    const deps = await awsDeps();
+    const result = await makeSweep(deps.loop)();
+    logger.info('sweep', result);
+    return result;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 }
