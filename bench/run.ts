@@ -11,24 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG } from '../lambdas/config/config';
 import { CallingWindow, type WindowSubject } from '../lambdas/domain/calling-window';
 import { REGION_ZONES } from '../lambdas/domain/regions';
+import { seededRandom } from '../sim/random';
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
 const SAMPLE = Number(process.env.BENCH_SAMPLE ?? 500);
 const MINUTE = 60_000;
 
-/** A small deterministic PRNG (mulberry32) so every run measures the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(20261124);
+const random = seededRandom(20261124);
 const regions = Object.keys(REGION_ZONES);
 const start = Date.parse('2026-01-01T00:00:00Z');
 const span = Date.parse('2028-01-01T00:00:00Z') - start;

@@ -1,22 +1,14 @@
-import { newLead, type Lead } from '../domain/lead';
+import { newLead, type Lead, type LeadDetails } from '../domain/lead';
 import { resolveLocation } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
 import { InvalidRequestError } from './check-window';
 
 /** A lead as Zapier sends it, after validation at the edge. */
-export interface LeadIntake {
+export interface LeadIntake extends LeadDetails {
   readonly phone: string;
-  readonly firstName?: string | undefined;
-  readonly lastName?: string | undefined;
-  readonly email?: string | undefined;
-  readonly state?: string | undefined;
-  readonly zip?: string | undefined;
-  readonly tz?: string | undefined;
   /** CRM status sent along (Convoso through Zapier): SALE/DNC codes end the lead. */
   readonly status?: string | undefined;
-  readonly crmLeadId?: string | undefined;
-  readonly crmListId?: string | undefined;
   readonly source?: string | undefined;
   readonly fields?: Readonly<Record<string, string>>;
 }
@@ -62,20 +54,10 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
     let created = false;
     if (!lead) {
       const location = resolveLocation(parsed.areaCode, intake);
+      const { firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields } = intake;
       const fresh = newLead({
-        phone: parsed.phone,
-        location,
-        now,
-        source: intake.source ?? 'zapier',
-        firstName: intake.firstName,
-        lastName: intake.lastName,
-        email: intake.email,
-        state: intake.state,
-        zip: intake.zip,
-        tz: intake.tz,
-        crmLeadId: intake.crmLeadId,
-        crmListId: intake.crmListId,
-        fields: intake.fields,
+        phone: parsed.phone, location, now, source: intake.source ?? 'zapier',
+        firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields,
       });
       created = await deps.store.create(fresh);
       // A concurrent intake of the same phone may have won: continue with whatever is stored.

@@ -7,11 +7,8 @@ import type { Outcome } from './outcome';
  */
 export type LeadStatus = 'ACTIVE' | 'PAUSED' | 'DONE';
 
-export interface Lead {
-  readonly phone: E164;
-  readonly status: LeadStatus;
-  /** Terminal outcome once DONE (SALE, DNC, BAD_NUMBER...). */
-  readonly outcome: Outcome | null;
+/** What the CRM and Zapier tell us about a lead, all optional: shared by intake, new leads and stored leads. */
+export interface LeadDetails {
   readonly firstName?: string | undefined;
   readonly lastName?: string | undefined;
   readonly email?: string | undefined;
@@ -20,6 +17,13 @@ export interface Lead {
   readonly tz?: string | undefined;
   readonly crmLeadId?: string | undefined;
   readonly crmListId?: string | undefined;
+}
+
+export interface Lead extends LeadDetails {
+  readonly phone: E164;
+  readonly status: LeadStatus;
+  /** Terminal outcome once DONE (SALE, DNC, BAD_NUMBER...). */
+  readonly outcome: Outcome | null;
   readonly source: string;
   /** Other fields from the intake, passed to the voice agent as request_data. */
   readonly fields: Readonly<Record<string, string>>;
@@ -50,20 +54,16 @@ export function trimCallTimes(times: readonly number[], now: number): number[] {
   return times.filter((t) => t > now - CALL_HISTORY_MS).sort((a, b) => a - b);
 }
 
-export interface NewLeadInput {
+export interface NewLeadInput extends LeadDetails {
   readonly phone: E164;
   readonly location: { readonly zones: readonly string[]; readonly primaryZone: string; readonly regions: readonly string[] };
   readonly now: number;
   readonly source: string;
-  readonly firstName?: string | undefined;
-  readonly lastName?: string | undefined;
-  readonly email?: string | undefined;
-  readonly state?: string | undefined;
-  readonly zip?: string | undefined;
-  readonly tz?: string | undefined;
-  readonly crmLeadId?: string | undefined;
-  readonly crmListId?: string | undefined;
   readonly fields?: Readonly<Record<string, string>>;
+}
+
+function details(d: LeadDetails): LeadDetails {
+  return { firstName: d.firstName, lastName: d.lastName, email: d.email, state: d.state, zip: d.zip, tz: d.tz, crmLeadId: d.crmLeadId, crmListId: d.crmListId };
 }
 
 /** A new ACTIVE lead with no attempt yet (the caller schedules the first one). */
@@ -72,14 +72,7 @@ export function newLead(input: NewLeadInput): Lead {
     phone: input.phone,
     status: 'ACTIVE',
     outcome: null,
-    firstName: input.firstName,
-    lastName: input.lastName,
-    email: input.email,
-    state: input.state,
-    zip: input.zip,
-    tz: input.tz,
-    crmLeadId: input.crmLeadId,
-    crmListId: input.crmListId,
+    ...details(input),
     source: input.source,
     fields: input.fields ?? {},
     zones: input.location.zones,

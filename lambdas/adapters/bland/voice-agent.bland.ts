@@ -31,7 +31,7 @@ export class BlandVoiceAgent implements VoiceAgent {
     return {
       phone_number: request.phone,
       ...(c.pathwayId ? { pathway_id: c.pathwayId } : { task: c.task ?? '' }),
-      ...(request.from ?? c.from ? { from: request.from ?? c.from } : {}),
+      ...((request.from ?? c.from) ? { from: request.from ?? c.from } : {}),
       ...(c.voice ? { voice: c.voice } : {}),
       max_duration: c.maxDurationMinutes,
       webhook: c.webhookUrl,
