@@ -65,7 +65,9 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const callId = body.call_id!;
     const call = (await deps.store.getCall(callId)) ?? (await recoverCall(body));
     if (!call) return { result: 'unknown-call' };
-    if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
+    // Applied once: the call is marked recorded only after the lead was updated, so a failure halfway (a throttle,
+    // a version conflict with the dialer) is retried by Bland or the watchdog rather than stranding the lead.
+    if (call.outcomeRecorded) return { result: 'duplicate' };
 
     const now = deps.clock.now();
     const classification = deps.classifier.classify(body);
@@ -82,19 +84,23 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
       archiveKey,
     });
-    await deps.scheduler.cancel(watchdogScheduleName(callId));
-    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { [`outcome_${classification.outcome}`]: 1 });
 
     const lead = await deps.store.get(call.phone);
     if (!lead) return { result: 'unknown-call' };
-    // The lead moved on (finished, paused, or a newer attempt already scheduled): record, do not reschedule.
-    if (lead.status !== 'ACTIVE' || lead.scheduleToken !== call.scheduleToken) {
+    let next = lead;
+    if (lead.status === 'ACTIVE' && lead.scheduleToken === call.scheduleToken) {
+      const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
+      const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
+      next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome });
+    } else if (lead.status !== 'DONE' && deps.policy.isTerminal(classification.outcome)) {
+      // The lead moved on (a newer attempt, or paused), but a SALE/DNC from any of its calls still ends it.
+      next = await applyDecision(deps, lead, { kind: 'terminal', outcome: classification.outcome, detail: `${classification.outcome} from an earlier call ${callId}` }, { lastOutcome: classification.outcome });
+    } else {
       deps.log?.({ event: 'outcome-late', phone: maskPhone(lead.phone), detail: `${classification.outcome} for call ${callId} (lead moved on)` });
-      return { result: 'recorded', outcome: classification.outcome, nextAttemptAt: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), status: lead.status };
     }
-    const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
-    const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
-    const next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome });
+    if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
+    await deps.scheduler.cancel(watchdogScheduleName(callId));
+    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { [`outcome_${classification.outcome}`]: 1 });
     return {
       result: 'recorded',
       outcome: classification.outcome,
