@@ -9,6 +9,11 @@ export interface RetryOptions {
   readonly timeoutMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
+  /**
+   * For requests that are not idempotent (placing a call): retry only when the server certainly did not act on it
+   * (429, or a connection that was never made). A timeout or a 5xx may hide a call already placed.
+   */
+  readonly onlyRetryRejected?: boolean;
 }
 
 export const DEFAULT_RETRY: RetryOptions = {
@@ -48,10 +53,17 @@ export async function fetchWithRetry(service: string, url: string, init: Request
       response = await fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
+      const code = String((error as { cause?: { code?: unknown } }).cause?.code ?? '');
+      const neverSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
       lastError = new HttpError(service, null, timedOut ? `timed out after ${options.timeoutMs} ms` : `network error: ${(error as Error).message}`, true);
+      if (options.onlyRetryRejected && !neverSent) throw Object.assign(lastError, { ambiguous: true });
       continue;
     }
     if (!isRetryableStatus(response.status)) return response;
+    if (options.onlyRetryRejected && response.status !== 429) {
+      const text = await response.text().catch(() => '');
+      throw Object.assign(new HttpError(service, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`, true), { ambiguous: true });
+    }
     const text = await response.text().catch(() => '');
     lastError = Object.assign(new HttpError(service, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`, true), {
       retryAfterS: Number(response.headers.get('retry-after') ?? 0) || 0,

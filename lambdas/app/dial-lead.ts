@@ -30,28 +30,6 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
     if (!claimed) return { result: 'already-claimed' };
 
-    // Kill switch: no call while the system is paused; the attempt is looked at again later, not lost.
-    if (await deps.store.getSystemPaused()) {
-      const view = policyView(claimed);
-      const decision = deps.policy.schedule(view, now + PAUSE_RECHECK_MS, 'gap', now);
-      await applyDecision(deps, claimed, { ...decision, detail: `system paused; ${decision.detail}` });
-      return { result: 'paused' };
-    }
-
-    // Safety re-check at the moment of dialing: window, state caps, daily cap.
-    const view = policyView(claimed);
-    const window = deps.window.isAllowed(view.window, now);
-    const cap = deps.policy.dailyCapAt(view, now);
-    const overCap = deps.policy.callsOnLocalDay(view, now) >= cap;
-    if (!window.allowed || overCap) {
-      const reasons = [...window.reasons.map((r) => r.message), ...(overCap ? [`${cap} calls already today (daily cap)`] : [])];
-      const decision = deps.policy.schedule(view, now, 'gap', now);
-      await applyDecision(deps, claimed, decision);
-      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { windowRefusals: 1 });
-      deps.log?.({ event: 'refused', phone: maskPhone(lead.phone), detail: reasons.join('; ') });
-      return { result: 'refused', reasons };
-    }
-
     if (deps.config.dialer.preDialCrmCheck && deps.crm) {
       const crmLead = await deps.crm.findByPhone(lead.phone);
       const terminal = crmLead?.status ? deps.config.crm.terminalStatuses[crmLead.status.toUpperCase()] : undefined;
@@ -59,6 +37,30 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal, detail: `CRM status ${crmLead!.status}: ${terminal} by a human agent` });
         return { result: 'crm-terminal', status: crmLead!.status! };
       }
+    }
+
+    // Re-checked right before the call (the CRM lookup may have taken a while): kill switch, window, caps.
+    const now2 = deps.clock.now();
+    // Kill switch: no call while the system is paused; the attempt is looked at again later, not lost.
+    if (await deps.store.getSystemPaused()) {
+      const view = policyView(claimed);
+      const decision = deps.policy.schedule(view, now2 + PAUSE_RECHECK_MS, 'gap', now2);
+      await applyDecision(deps, claimed, { ...decision, detail: `system paused; ${decision.detail}` });
+      return { result: 'paused' };
+    }
+
+    // Safety re-check at the moment of dialing: window, state caps, daily cap.
+    const view = policyView(claimed);
+    const window = deps.window.isAllowed(view.window, now2);
+    const cap = deps.policy.dailyCapAt(view, now2);
+    const overCap = deps.policy.callsOnLocalDay(view, now2) >= cap;
+    if (!window.allowed || overCap) {
+      const reasons = [...window.reasons.map((r) => r.message), ...(overCap ? [`${cap} calls already today (daily cap)`] : [])];
+      const decision = deps.policy.schedule(view, now2, 'gap', now2);
+      await applyDecision(deps, claimed, decision);
+      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { windowRefusals: 1 });
+      deps.log?.({ event: 'refused', phone: maskPhone(lead.phone), detail: reasons.join('; ') });
+      return { result: 'refused', reasons };
     }
 
     let callId: string;
@@ -69,29 +71,38 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         requestData: { ...lead.fields, first_name: lead.firstName ?? '', last_name: lead.lastName ?? '', state: lead.state ?? '', zip: lead.zip ?? '' },
       }));
     } catch (error) {
-      // The voice agent refused after its own retries: count a FAILED attempt (no call placed) and redial later.
-      const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now);
+      const stuckMs = (deps.config.dialer.maxDurationMinutes + deps.config.dialer.watchdogGraceMinutes) * 60_000;
+      if ((error as { ambiguous?: boolean }).ambiguous) {
+        // A timeout or 5xx: the call may have been placed. Keep the claimed attempt (its webhook, whose metadata names
+        // this token, will be recovered); if none comes, the sweeper counts it as a call that FAILED.
+        await deps.store.update({ ...claimed, nextAttemptAt: now2 + stuckMs, nextAttemptReason: `call outcome unknown: ${(error as Error).message}`, updatedAt: now2 });
+        await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dialUnknown: 1 });
+        return { result: 'call-failed', error: (error as Error).message };
+      }
+      // The voice agent refused the call (4xx, or 429 after its retries): no call placed; count FAILED, redial later.
+      const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now2);
       await applyDecision(deps, claimed, decision, { lastOutcome: 'FAILED' });
-      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { dialErrors: 1 });
+      await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dialErrors: 1 });
       return { result: 'call-failed', error: (error as Error).message };
     }
 
-    // The call exists from here on: index it first (webhooks and the watchdog resolve it), then the lead.
-    await deps.store.putCall({ callId, phone: lead.phone, scheduleToken: message.scheduleToken, placedAt: now, outcomeRecorded: false });
+    // The call exists from here on: index it, make its watchdog, then update the lead. A crash at any point leaves
+    // either the watchdog or the lead in the `due` index, so the sweeper or the watchdog moves the lead on.
+    await deps.store.putCall({ callId, phone: lead.phone, scheduleToken: message.scheduleToken, placedAt: now2, outcomeRecorded: false });
+    const { maxDurationMinutes, watchdogGraceMinutes } = deps.config.dialer;
+    await deps.scheduler.schedule(watchdogScheduleName(callId), now2 + (maxDurationMinutes + watchdogGraceMinutes) * 60_000, {
+      v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,
+    });
     const updated = await deps.store.update({
       ...claimed,
       attemptsTotal: claimed.attemptsTotal + 1,
-      recentCallTimes: trimCallTimes([...claimed.recentCallTimes, now], now),
+      recentCallTimes: trimCallTimes([...claimed.recentCallTimes, now2], now2),
       lastCallId: callId,
       nextAttemptAt: null,
       nextAttemptReason: `call ${callId} in progress`,
-      updatedAt: now,
+      updatedAt: now2,
     });
-    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { dials: 1 });
-    const { maxDurationMinutes, watchdogGraceMinutes } = deps.config.dialer;
-    await deps.scheduler.schedule(watchdogScheduleName(callId), now + (maxDurationMinutes + watchdogGraceMinutes) * 60_000, {
-      v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,
-    });
+    await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dials: 1 });
     deps.log?.({ event: 'dialed', phone: maskPhone(updated.phone), detail: `call ${callId} (attempt ${updated.attemptsTotal})` });
     return { result: 'dialed', callId };
   };

@@ -58,8 +58,11 @@ describe('BlandVoiceAgent against the Bland simulator', () => {
     expect(await agent().getCall('no-such-call')).toBeNull();
   });
 
-  it('retries 5xx and succeeds', async () => {
-    sim.failNext(2);
+  it('never retries placing a call after a 5xx (the call may exist): the error is marked ambiguous', async () => {
+    sim.failNext(1);
+    const before = sim.calls.length;
+    await expect(agent().placeCall(request)).rejects.toMatchObject({ status: 503, ambiguous: true });
+    expect(sim.calls.length).toBe(before);
     await expect(agent().placeCall(request)).resolves.toHaveProperty('callId');
   });
 

@@ -156,22 +156,29 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     expect(run.rt.scheduler.list().map((s) => [s.message.kind, s.message.callId])).toEqual([['watchdog', lead.lastCallId]]);
   });
 
-  it('Bland answering 503 (beyond the client retries) counts FAILED and reschedules; a duplicated dial message dials once', async () => {
+  it('Bland answering 503: the call may exist, so the attempt is kept until its webhook or the sweeper; never dialed twice', async () => {
     const run = await start('2026-07-15T15:00:00Z', () => 'no-answer');
     await run.post({ phone: '2125550100', state: 'NY' });
-    run.rt.bland.failNext(20);
+    run.rt.bland.failNext(1);
     run.clock.set(at('2026-07-15T15:01:00Z'));
     await run.rt.loopOnce();
     expect(run.dials()).toEqual([]);
-    expect((await run.rt.store.get('+12125550100'))!.lastOutcome).toBe('FAILED');
-    run.rt.bland.failNext(0);
-    const [pending] = run.rt.scheduler.list();
-    await run.rt.queue.send(pending!.message);
-    await run.rt.queue.send(pending!.message);
+    const waiting = (await run.rt.store.get('+12125550100'))!;
+    expect(waiting.claimedToken).toBe(waiting.scheduleToken);
+    expect(waiting.nextAttemptReason).toContain('call outcome unknown');
+    // A redelivery of the claimed attempt dials nothing.
+    await run.rt.queue.send({ v: 1, kind: 'dial', phone: '+12125550100', scheduleToken: waiting.scheduleToken! });
     await run.rt.loopOnce();
-    await run.rt.bland.settle();
-    expect(run.dials()).toHaveLength(1);
-    await run.rt.loopOnce();
+    expect(run.dials()).toEqual([]);
+    // No webhook came: past max_duration + grace the sweeper counts a FAILED call (at the claim time) and reschedules.
+    run.clock.set(at('2026-07-15T15:25:00Z'));
+    await run.rt.sweep();
+    const moved = (await run.rt.store.get('+12125550100'))!;
+    expect(moved).toMatchObject({ lastOutcome: 'FAILED', attemptsTotal: 1, status: 'ACTIVE' });
+    await run.runUntil(at('2026-07-15T15:30:00Z'));
+    expect(run.dials()).toEqual(['2026-07-15T15:27:00Z']);
+    // The 15:27 call's outcome came back at once: the lead has its next attempt (third call of the day: +5 min).
+    expect((await run.rt.store.get('+12125550100'))!.nextAttemptAt).toBe(at('2026-07-15T15:32:00Z'));
     await oneFutureAttempt(run, '+12125550100');
   }, 60_000);
 });

@@ -137,7 +137,7 @@ describe('faults: after each, every ACTIVE lead has exactly one future attempt a
     expect(await checkInvariants(loop, [NY])).toEqual([]);
   });
 
-  it('Bland failing (5xx/429 after retries) counts a FAILED attempt and reschedules', async () => {
+  it('Bland refusing the call (4xx, or 429 after retries) counts a FAILED attempt and reschedules', async () => {
     const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
     loop.agent.failNext = 1;
     await loop.acceptLead({ phone: NY, state: 'NY' });

@@ -42,11 +42,13 @@ export class BlandVoiceAgent implements VoiceAgent {
   }
 
   async placeCall(request: PlaceCallRequest): Promise<{ callId: string }> {
+    // Placing a call is not idempotent: retried only when Bland certainly did not take it (429, no connection).
+    // A timeout or 5xx throws an error marked `ambiguous`: the call may exist, and its webhook will say so.
     const response = await fetchWithRetry('bland', `${this.config.baseUrl}/v1/calls`, {
       method: 'POST',
       headers: { authorization: this.config.apiKey, 'content-type': 'application/json' },
       body: JSON.stringify(this.body(request)),
-    }, this.retry);
+    }, { ...this.retry, onlyRetryRejected: true });
     const json = (await response.json().catch(() => null)) as { status?: string; call_id?: string; message?: string } | null;
     if (!response.ok || !json || json.status === 'error' || typeof json.call_id !== 'string') {
       throw new HttpError('bland', response.status, `call refused: ${json?.message ?? `HTTP ${response.status}`}`, false);
