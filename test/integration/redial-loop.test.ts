@@ -171,6 +171,23 @@ describe('faults: after each, every ACTIVE lead has exactly one future attempt a
     expect(await checkInvariants(loop, [NY])).toEqual([]);
   });
 
+  it('the watchdog never turns an agent outage into FAILED: it asks again, and gives up only after 2 hours', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => ({ ...NO_ANSWER, webhook: 'drop' }) });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    const getCall = loop.agent.getCall.bind(loop.agent);
+    loop.agent.getCall = async () => {
+      throw new Error('Bland 503');
+    };
+    await loop.runUntil(at('2026-07-15T15:30:00Z'));
+    expect(await loop.store.listAttempts(NY)).toEqual([]);
+    const watchdogs = loop.scheduler.list().filter((s) => s.message.kind === 'watchdog');
+    expect(watchdogs.map((w) => iso(w.at))).toEqual(['2026-07-15T15:33:00Z']); // 15:18, 15:23, 15:28, then 15:33
+    loop.agent.getCall = getCall; // Bland is back: the real outcome is recorded
+    await loop.runUntil(at('2026-07-15T15:34:00Z'));
+    expect((await loop.store.listAttempts(NY)).map((a) => a.outcome)).toEqual(['NO_ANSWER']);
+    expect(await checkInvariants(loop, [NY])).toEqual([]);
+  });
+
   it('a lost schedule is made again by the sweeper', async () => {
     const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
     await loop.acceptLead({ phone: NY, state: 'NY' });
