@@ -3,6 +3,7 @@ import { resolveLocation } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
 import { InvalidRequestError } from './check-window';
+import { VersionConflictError } from '../ports/lead-store';
 
 /** A lead as Zapier sends it, after validation at the edge. */
 export interface LeadIntake extends LeadDetails {
@@ -44,14 +45,26 @@ function answer(lead: Lead, created: boolean): AcceptLeadResult {
  */
 export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
+  /** Two deliveries of the same lead at once (Zapier retries): the loser of the version race simply reads again. */
   return async function acceptLead(intake: LeadIntake): Promise<AcceptLeadResult> {
+    const progress = { created: false };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await acceptOnce(intake, progress);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= 2) throw error;
+      }
+    }
+  };
+
+  /** `progress.created` survives a retry: the delivery that created the lead says so even if it lost a later race. */
+  async function acceptOnce(intake: LeadIntake, progress: { created: boolean }): Promise<AcceptLeadResult> {
     const parsed = normalizePhone(intake.phone);
     if (!parsed.ok) throw new InvalidRequestError('phone', parsed.reason);
     const now = deps.clock.now();
     const terminal = intake.status ? deps.config.crm.terminalStatuses[intake.status.trim().toUpperCase()] : undefined;
 
     let lead = await deps.store.get(parsed.phone);
-    let created = false;
     if (!lead) {
       const location = resolveLocation(parsed.areaCode, intake);
       const { firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields } = intake;
@@ -59,11 +72,12 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
         phone: parsed.phone, location, now, source: intake.source ?? 'zapier',
         firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields,
       });
-      created = await deps.store.create(fresh);
+      progress.created = await deps.store.create(fresh);
       // A concurrent intake of the same phone may have won: continue with whatever is stored.
       lead = (await deps.store.get(parsed.phone))!;
-      if (created) await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { newLeads: 1 });
+      if (progress.created) await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { newLeads: 1 });
     }
+    const created = progress.created;
 
     if (terminal) {
       if (lead.status === 'DONE') return answer(lead, created);
@@ -77,5 +91,5 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
     // New, or active but stranded (no attempt, or one long overdue): give it its next attempt.
     const decision = deps.policy.firstAttempt(policyView(lead), now);
     return answer(await applyDecision(deps, lead, decision), created);
-  };
+  }
 }

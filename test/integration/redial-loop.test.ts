@@ -96,7 +96,12 @@ describe('the redial loop', () => {
     expect(again).toMatchObject({ created: false, nextAttemptAt: first.nextAttemptAt });
     expect(loop.scheduler.list()).toHaveLength(1);
     expect(await loop.acceptLead({ phone: NY, status: 'dnc' })).toMatchObject({ httpStatus: 200, status: 'DONE', outcome: 'DNC' });
-    expect(loop.scheduler.list()).toEqual([]);
+    // Five simultaneous deliveries of a new lead: one lead, one attempt, no error.
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => loop.acceptLead({ phone: '(312) 555-0199', state: 'IL' })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.nextAttemptAt)).size).toBe(1);
+    expect(loop.scheduler.list().filter((s) => s.message.phone === '+13125550199')).toHaveLength(1);
+    expect(loop.scheduler.list().filter((s) => s.message.phone === NY)).toEqual([]);
   });
 });
 

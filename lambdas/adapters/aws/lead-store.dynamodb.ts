@@ -211,9 +211,12 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'SYSTEM', sk: 'STATE', paused, by, at: now, kind: 'system' } }));
   }
 
+  /** Oldest-due first within each shard, each shard given an equal share of `limit` so no shard starves. */
   async listDue(before: number, limit = 100): Promise<Lead[]> {
+    const perShard = Math.ceil(limit / DUE_SHARDS);
     const leads: Lead[] = [];
-    for (let shard = 0; shard < DUE_SHARDS && leads.length < limit; shard++) {
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
+      const fromShard: Lead[] = [];
       let start: Record<string, unknown> | undefined;
       do {
         const page = await this.doc.send(new QueryCommand({
@@ -221,12 +224,13 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
           IndexName: 'due',
           KeyConditionExpression: 'dueShard = :s AND dueAt <= :before',
           ExpressionAttributeValues: { ':s': `ACTIVE#${shard}`, ':before': new Date(before).toISOString() },
-          Limit: limit - leads.length,
+          Limit: perShard - fromShard.length,
           ExclusiveStartKey: start,
         }));
-        leads.push(...(page.Items ?? []).map(fromItem));
-        start = leads.length < limit ? page.LastEvaluatedKey : undefined;
+        fromShard.push(...(page.Items ?? []).map(fromItem));
+        start = fromShard.length < perShard ? page.LastEvaluatedKey : undefined;
       } while (start);
+      leads.push(...fromShard);
     }
     return leads;
   }
