@@ -1,4 +1,5 @@
-import { trimCallTimes } from '../domain/lead';
+import { trimCallTimes, type Lead } from '../domain/lead';
+import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
 import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
@@ -21,6 +22,34 @@ export const PAUSE_RECHECK_MS = 15 * 60_000;
 
 export function makeDialLead(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
+
+  /**
+   * Counts the placed call on the lead. The call's webhook may already have come (a call that fails at once) and
+   * counted it itself, then moved the lead on: on a version conflict the lead is read again, and the call is counted
+   * only if nobody did.
+   */
+  async function recordDial(claimed: Lead, callId: string, now: number): Promise<Lead> {
+    let lead = claimed;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (lead.lastCallId === callId || lead.scheduleToken !== claimed.scheduleToken) return lead;
+      try {
+        return await deps.store.update({
+          ...lead,
+          attemptsTotal: lead.attemptsTotal + 1,
+          recentCallTimes: trimCallTimes([...lead.recentCallTimes, now], now),
+          lastCallId: callId,
+          nextAttemptAt: null,
+          nextAttemptReason: `call ${callId} in progress`,
+          updatedAt: now,
+        });
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        lead = (await deps.store.get(claimed.phone)) ?? lead;
+      }
+    }
+    throw new VersionConflictError(claimed.phone, lead.version);
+  }
+
   return async function dialLead(message: DialMessage): Promise<DialResult> {
     const now = deps.clock.now();
     const lead = await deps.store.get(message.phone);
@@ -93,15 +122,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     await deps.scheduler.schedule(watchdogScheduleName(callId), now2 + (maxDurationMinutes + watchdogGraceMinutes) * 60_000, {
       v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,
     });
-    const updated = await deps.store.update({
-      ...claimed,
-      attemptsTotal: claimed.attemptsTotal + 1,
-      recentCallTimes: trimCallTimes([...claimed.recentCallTimes, now2], now2),
-      lastCallId: callId,
-      nextAttemptAt: null,
-      nextAttemptReason: `call ${callId} in progress`,
-      updatedAt: now2,
-    });
+    const updated = await recordDial(claimed, callId, now2);
     await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dials: 1 });
     deps.log?.({ event: 'dialed', phone: maskPhone(updated.phone), detail: `call ${callId} (attempt ${updated.attemptsTotal})` });
     return { result: 'dialed', callId };

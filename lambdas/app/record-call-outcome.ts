@@ -85,8 +85,13 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       archiveKey,
     });
 
-    const lead = await deps.store.get(call.phone);
-    if (!lead) return { result: 'unknown-call' };
+    const stored = await deps.store.get(call.phone);
+    if (!stored) return { result: 'unknown-call' };
+    // A fast webhook can overtake the dialer's own write of this call: count the call here (the dialer then sees it
+    // counted and leaves it), so the caps never miss a call.
+    const lead = stored.scheduleToken === call.scheduleToken && stored.lastCallId !== callId
+      ? { ...stored, attemptsTotal: stored.attemptsTotal + 1, recentCallTimes: trimCallTimes([...stored.recentCallTimes, call.placedAt], now), lastCallId: callId }
+      : stored;
     let next = lead;
     if (lead.status === 'ACTIVE' && lead.scheduleToken === call.scheduleToken) {
       const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
