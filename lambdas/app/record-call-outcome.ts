@@ -2,6 +2,7 @@ import type { BlandCallReport } from '../domain/classify-call';
 import { trimCallTimes } from '../domain/lead';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
+import { VersionConflictError } from '../ports/lead-store';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
 import { InvalidRequestError } from './check-window';
 
@@ -60,7 +61,21 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     return record;
   }
 
+  /**
+   * Retried on a version conflict (the dialer writing the same lead at the same moment): every step before the call
+   * is marked recorded is safe to repeat.
+   */
   return async function recordCallOutcome(body: CallEnded, archiveKey: string | null = null): Promise<OutcomeResult> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await recordOnce(body, archiveKey);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
+      }
+    }
+  };
+
+  async function recordOnce(body: CallEnded, archiveKey: string | null): Promise<OutcomeResult> {
     if (!isFinalCallReport(body)) return { result: 'not-final' };
     const callId = body.call_id!;
     const call = (await deps.store.getCall(callId)) ?? (await recoverCall(body));
@@ -112,5 +127,5 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       nextAttemptAt: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt).toISOString(),
       status: next.status,
     };
-  };
+  }
 }
