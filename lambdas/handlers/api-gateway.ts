@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { HttpRequest, HttpResponse } from '../http/http';
+import { json, type HttpRequest, type HttpResponse } from '../http/http';
+import { awsDeps, logger, metrics, type AwsDeps } from './aws-deps';
 
 /** API Gateway HTTP API (payload 2.0) ⇄ the shared HttpRequest/HttpResponse. */
 export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
@@ -11,4 +12,23 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
 
 export function toResult(response: HttpResponse): APIGatewayProxyStructuredResultV2 {
   return { statusCode: response.statusCode, headers: response.headers, body: response.body };
+}
+
+/**
+ * A thin API handler: event → the shared route (built once per cold start) → result. An unexpected error is logged
+ * and answered 500 (Bland retries webhooks on 5xx); metrics are published after every invocation.
+ */
+export function apiHandler(name: string, buildRoute: (deps: AwsDeps) => (req: HttpRequest) => Promise<HttpResponse>) {
+  let route: ((req: HttpRequest) => Promise<HttpResponse>) | null = null;
+  return async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    try {
+      route ??= buildRoute(await awsDeps());
+      return toResult(await route(toHttpRequest(event)));
+    } catch (error) {
+      logger.error(`${name} failed`, { error: (error as Error).message });
+      return toResult(json(500, { error: 'internal error' }));
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
 }
