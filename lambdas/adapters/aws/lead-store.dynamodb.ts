@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lead } from '../../domain/lead';
@@ -66,6 +67,23 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** Every item a query returns, following pages, up to `limit` items. */
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit = Infinity): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({
+        ...input,
+        TableName: this.tableName,
+        ExclusiveStartKey: start,
+        ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
+      }));
+      items.push(...(page.Items ?? []));
+      start = items.length < limit ? page.LastEvaluatedKey : undefined;
+    } while (start);
+    return items;
+  }
 
   async get(phone: string): Promise<Lead | null> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: leadKey(phone), ConsistentRead: true }));
@@ -165,22 +183,11 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
   }
 
   async listAttempts(phone: string): Promise<AttemptRecord[]> {
-    const items: AttemptRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
-        ExpressionAttributeValues: { ':pk': `LEAD#${phone}`, ':call': 'CALL#' },
-        ExclusiveStartKey: start,
-      }));
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, kind: _kind, ...attempt } = item;
-        items.push(attempt as AttemptRecord);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :call)',
+      ExpressionAttributeValues: { ':pk': `LEAD#${phone}`, ':call': 'CALL#' },
+    });
+    return items.map(({ pk: _pk, sk: _sk, kind: _kind, ...attempt }) => attempt as unknown as AttemptRecord);
   }
 
   async addDailyCounts(date: string, counts: Readonly<Record<string, number>>): Promise<void> {
@@ -216,21 +223,12 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
     const perShard = Math.ceil(limit / DUE_SHARDS);
     const leads: Lead[] = [];
     for (let shard = 0; shard < DUE_SHARDS; shard++) {
-      const fromShard: Lead[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.doc.send(new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'due',
-          KeyConditionExpression: 'dueShard = :s AND dueAt <= :before',
-          ExpressionAttributeValues: { ':s': `ACTIVE#${shard}`, ':before': new Date(before).toISOString() },
-          Limit: perShard - fromShard.length,
-          ExclusiveStartKey: start,
-        }));
-        fromShard.push(...(page.Items ?? []).map(fromItem));
-        start = fromShard.length < perShard ? page.LastEvaluatedKey : undefined;
-      } while (start);
-      leads.push(...fromShard);
+      const items = await this.queryAll({
+        IndexName: 'due',
+        KeyConditionExpression: 'dueShard = :s AND dueAt <= :before',
+        ExpressionAttributeValues: { ':s': `ACTIVE#${shard}`, ':before': new Date(before).toISOString() },
+      }, perShard);
+      leads.push(...items.map(fromItem));
     }
     return leads;
   }
@@ -245,18 +243,7 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
   }
 
   async listSchedules(): Promise<{ name: string; at: number; message: DialMessage }[]> {
-    const out: { name: string; at: number; message: DialMessage }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'LOCALSCHED' },
-        ExclusiveStartKey: start,
-      }));
-      for (const item of page.Items ?? []) out.push({ name: item.sk as string, at: item.at as number, message: item.message as DialMessage });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'LOCALSCHED' } });
+    return items.map((item) => ({ name: item['sk'] as string, at: item['at'] as number, message: item['message'] as DialMessage }));
   }
 }
