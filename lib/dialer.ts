@@ -30,6 +30,10 @@ export class Dialer extends Construct {
   readonly scheduleGroupName: string;
   readonly dialerFunction: RedialFunction;
   readonly sweeperFunction: RedialFunction;
+  /** What a function needs to schedule attempts (names of the group, queue, role, DLQ). */
+  readonly schedulingEnvironment: Record<string, string>;
+  private readonly scheduleArn: string;
+  private readonly group: CfnScheduleGroup;
 
   constructor(scope: Construct, id: string, props: DialerProps) {
     super(scope, id);
@@ -43,31 +47,36 @@ export class Dialer extends Construct {
     this.schedulerDeadLetterQueue = new Queue(this, 'SchedulerDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
 
     this.scheduleGroupName = 'redial';
-    const group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
+    this.group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
 
     this.schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     // Only sqs:SendMessage, only on the dial queue and the scheduler's own dead-letter queue.
     this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.schedulerDeadLetterQueue.queueArn] }));
 
-    const environment = {
-      ...props.environment,
+    this.schedulingEnvironment = {
       SCHEDULE_GROUP: this.scheduleGroupName,
       DIAL_QUEUE_ARN: this.queue.queueArn,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
     };
+    const environment = { ...props.environment, ...this.schedulingEnvironment };
     this.dialerFunction = new RedialFunction(this, 'DialerFn', { handlerFile: 'dialer.handler.ts', environment, timeout: Duration.seconds(60), reservedConcurrentExecutions: 20 });
     this.dialerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 10 }));
     this.sweeperFunction = new RedialFunction(this, 'SweeperFn', { handlerFile: 'sweeper.handler.ts', environment, timeout: Duration.minutes(2) });
     new Rule(this, 'SweepEvery5Min', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.sweeperFunction)] });
 
-    const scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` });
+    this.scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` });
     for (const fn of [this.dialerFunction, this.sweeperFunction]) {
       props.table.grantReadWriteData(fn);
       props.secret.grantRead(fn);
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
-      this.schedulerRole.grantPassRole(fn.grantPrincipal);
-      fn.node.addDependency(group);
+      this.grantScheduling(fn);
     }
+  }
+
+  /** Lets a function create, update and delete attempt schedules in the group, and pass the scheduler role. */
+  grantScheduling(fn: RedialFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [this.scheduleArn] }));
+    this.schedulerRole.grantPassRole(fn.grantPrincipal);
+    fn.node.addDependency(this.group);
   }
 }

@@ -1,6 +1,8 @@
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { parseConfig } from '../lambdas/config/config';
+import { Backfill } from './backfill';
 import { Dialer } from './dialer';
 import { LeadStore } from './lead-store';
 import { suppressWithReasons } from './nag-suppressions';
@@ -23,6 +25,7 @@ export class RedialStack extends Stack {
   readonly secret: Secret;
   readonly dialer: Dialer;
   readonly webhooks: WebhooksApi;
+  readonly backfill: Backfill;
 
   constructor(scope: Construct, id: string, props: RedialStackProps = {}) {
     super(scope, id, props);
@@ -56,6 +59,14 @@ export class RedialStack extends Stack {
     // The dialer gives Bland the webhook URL of the API.
     this.dialer.dialerFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
     this.dialer.sweeperFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
+    // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
+    const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));
+    this.backfill = new Backfill(this, 'Backfill', {
+      table: this.leadStore.table, bucket: this.leadStore.archiveBucket, secret: this.secret, dialer: this.dialer, environment, config: config.backfill,
+    });
+    this.backfill.fn.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
+    new CfnOutput(this, 'BackfillStateMachineArn', { value: this.backfill.stateMachine.stateMachineArn, description: 'npx redial backfill ... --aws (REDIAL_STATE_MACHINE_ARN)' });
+    new CfnOutput(this, 'TableName', { value: this.leadStore.table.tableName, description: 'REDIAL_TABLE_NAME for the CLI against AWS' });
     suppressWithReasons(this);
   }
 }

@@ -26,7 +26,27 @@ export interface BlandSimOptions {
   readonly now?: () => number;
   /** Scripted outcomes by call index (overrides the weights), for deterministic tests. */
   readonly outcomeFor?: (index: number) => SimOutcome;
+  /**
+   * Call history served by GET /v1/calls besides the calls placed here: the calls of one UTC day (`YYYY-MM-DD`),
+   * oldest first. Generated on demand (and a few days cached), so a history of millions of calls costs no memory.
+   */
+  readonly history?: (utcDay: string) => readonly HistoryCall[];
 }
+
+/** One row of GET /v1/calls (docs/bland.md: the list carries metadata, not transcripts). */
+export interface HistoryCall {
+  readonly call_id: string;
+  readonly created_at: string;
+  readonly to: string;
+  readonly from: string;
+  readonly inbound: boolean;
+  readonly completed: boolean;
+  readonly call_length: number;
+  readonly answered_by: string | null;
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 export interface SimCall {
   readonly callId: string;
@@ -79,6 +99,10 @@ export async function startBlandSim(options: BlandSimOptions) {
   const inFlight = new Set<Promise<void>>();
   let failNext = 0;
   let script = options.outcomeFor;
+  // GET /v1/calls faults: the next N list requests fail with a status; start_dates that always fail; a page served twice.
+  const listFaults = { next: [] as number[], failingDays: new Set<string>(), repeatNextPage: false, lastPage: null as unknown };
+  const listStats = { requests: 0, rows: 0 };
+  const dayCache = new Map<string, HistoryCall[]>();
 
   const draw = (): SimOutcome => {
     let r = random() * total;
@@ -164,12 +188,69 @@ export async function startBlandSim(options: BlandSimOptions) {
       return send(res, 200, call.body ?? { call_id: call.callId, status: 'in-progress', completed: false, queue_status: 'started' });
     }
     if (req.method === 'GET' && url.pathname === '/v1/calls') {
+      listStats.requests++;
+      const fault = listFaults.next.shift();
+      if (fault) return send(res, fault, { status: 'error', message: fault === 429 ? 'Rate limit exceeded' : 'Internal server error' }, fault === 429 ? { 'retry-after': '1' } : {});
+      const startDate = url.searchParams.get('start_date');
+      if (startDate && listFaults.failingDays.has(startDate)) return send(res, 500, { status: 'error', message: 'Internal server error' });
+      if (listFaults.repeatNextPage && listFaults.lastPage) {
+        listFaults.repeatNextPage = false;
+        return send(res, 200, listFaults.lastPage);
+      }
       const from = Number(url.searchParams.get('from') ?? 0);
-      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 1000));
-      const page = log.slice(from, from + limit).map((c) => ({ call_id: c.callId, created_at: new Date(c.placedAt).toISOString(), to: c.request['phone_number'], completed: c.body !== null, answered_by: c.body?.['answered_by'] ?? null, call_length: c.body?.['call_length'] ?? 0 }));
-      return send(res, 200, { count: log.length, calls: page });
+      const to = url.searchParams.get('to');
+      const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 1000), to === null ? Infinity : Number(to) - from);
+      const ascending = url.searchParams.get('ascending') === 'true';
+      const rows = listRows(startDate, url.searchParams.get('end_date'));
+      const total = rows.length;
+      const page: HistoryCall[] = [];
+      for (let i = from; i < Math.min(total, from + limit); i++) page.push(rows.at(ascending ? i : total - 1 - i));
+      listStats.rows += page.length;
+      const body = { total_count: total, count: page.length, calls: page };
+      listFaults.lastPage = body;
+      return send(res, 200, body);
     }
     return send(res, 404, { status: 'error', message: `no route ${req.method} ${url.pathname}` });
+  };
+
+  const placedRow = (c: SimCall): HistoryCall => ({
+    call_id: c.callId, created_at: new Date(c.placedAt).toISOString(), to: String(c.request['phone_number']), from: String(c.request['from'] ?? '+13475550188'),
+    inbound: false, completed: c.body !== null, answered_by: (c.body?.['answered_by'] as string | null | undefined) ?? null, call_length: Number(c.body?.['call_length'] ?? 0),
+  });
+  const historyOf = (day: string): HistoryCall[] => {
+    let rows = dayCache.get(day);
+    if (!rows) {
+      rows = [...(options.history?.(day) ?? [])];
+      dayCache.set(day, rows);
+      if (dayCache.size > 4) dayCache.delete(dayCache.keys().next().value!);
+    }
+    return rows;
+  };
+  /** The rows of an inclusive UTC day range (or every placed call), oldest first, without copying the days. */
+  const listRows = (startDate: string | null, endDate: string | null) => {
+    const parts: HistoryCall[][] = [];
+    if (startDate) {
+      const first = Date.parse(`${startDate}T00:00:00Z`);
+      const last = Date.parse(`${endDate ?? startDate}T00:00:00Z`);
+      for (let t = first; t <= last; t += DAY_MS) {
+        const day = utcDay(t);
+        const placed = log.filter((c) => utcDay(c.placedAt) === day).map(placedRow);
+        parts.push(placed.length === 0 ? historyOf(day) : [...historyOf(day), ...placed].sort((a, b) => a.created_at.localeCompare(b.created_at)));
+      }
+    } else {
+      parts.push(log.map(placedRow));
+    }
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    return {
+      length,
+      at(index: number): HistoryCall {
+        for (const part of parts) {
+          if (index < part.length) return part[index]!;
+          index -= part.length;
+        }
+        throw new RangeError('row index out of range');
+      },
+    };
   };
 
   const server: Server = createServer((req, res) => {
@@ -183,6 +264,20 @@ export async function startBlandSim(options: BlandSimOptions) {
     failNext: (n: number) => {
       failNext = n;
     },
+    /** GET /v1/calls faults: fail the next requests with these statuses, always fail some UTC days, serve a page twice. */
+    listFaults: {
+      failNext: (...statuses: number[]) => {
+        listFaults.next.push(...statuses);
+      },
+      failDay: (day: string, failing = true) => {
+        if (failing) listFaults.failingDays.add(day);
+        else listFaults.failingDays.delete(day);
+      },
+      repeatNextPage: () => {
+        listFaults.repeatNextPage = true;
+      },
+    },
+    listStats,
     /** Replaces the outcome script (deterministic tests). */
     script: (next: (index: number) => SimOutcome) => {
       script = next;

@@ -1,11 +1,23 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A Convoso simulator on loopback: `leads/search` (form or query parameters) over an in-memory list of leads. */
+/**
+ * A Convoso simulator on loopback: `leads/search` (form or query parameters) over an in-memory list of leads, with an
+ * optional rate limit (429 above it, as Convoso answers) and request counters for the benchmarks.
+ */
 export interface SimCrmLead {
   readonly id: string;
   readonly listId: string;
   status: string;
+  readonly firstName?: string;
+  readonly state?: string;
+  readonly zip?: string;
+}
+
+export interface ConvosoSimOptions {
+  readonly authToken: string;
+  /** Requests accepted per second (sliding second); above it, 429. */
+  readonly ratePerSecond?: number;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -19,19 +31,42 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export async function startConvosoSim(options: { authToken: string }) {
+const tenDigits = (phone: string) => phone.replace(/\D/g, '').replace(/^1(\d{10})$/, '$1');
+
+export async function startConvosoSim(options: ConvosoSimOptions) {
   /** 10-digit phone → its leads, in list order (the same number can sit in several lists). */
   const leads = new Map<string, SimCrmLead[]>();
+  const stats = { searches: 0, rejected429: 0, firstAt: 0, lastAt: 0 };
+  const recent: number[] = [];
+  let head = 0;
   let down = false;
   const server = createServer((req, res) => {
     void (async () => {
       if (down) return send(res, 503, { success: false, code: 503, text: 'Service unavailable' });
+      const t = performance.now();
+      if (options.ratePerSecond) {
+        while (head < recent.length && recent[head]! <= t - 1000) head++;
+        if (head > 10_000) {
+          recent.splice(0, head);
+          head = 0;
+        }
+        if (recent.length - head >= options.ratePerSecond) {
+          stats.rejected429++;
+          return send(res, 429, { success: false, code: 429, text: 'Too many requests' });
+        }
+        recent.push(t);
+      }
       const url = new URL(req.url ?? '/', 'http://sim');
       const params = new URLSearchParams(req.method === 'POST' ? await readBody(req) : url.search);
       if (params.get('auth_token') !== options.authToken) return send(res, 200, { success: false, code: 401, text: 'Invalid auth token' });
       if (url.pathname === '/v1/leads/search') {
-        const phone = (params.get('phone_number') ?? '').replace(/\D/g, '').replace(/^1(\d{10})$/, '$1');
-        const entries = (leads.get(phone) ?? []).map((l) => ({ id: l.id, list_id: l.listId, status: l.status, phone_number: phone }));
+        stats.searches++;
+        if (stats.firstAt === 0) stats.firstAt = t;
+        stats.lastAt = t;
+        const phone = tenDigits(params.get('phone_number') ?? '');
+        const entries = (leads.get(phone) ?? []).map((l) => ({
+          id: l.id, list_id: l.listId, status: l.status, phone_number: phone, first_name: l.firstName ?? '', state: l.state ?? '', postal_code: l.zip ?? '',
+        }));
         return send(res, 200, { success: true, data: { offset: 0, limit: 10, total: entries.length, entries } });
       }
       return send(res, 200, { success: false, code: 404, text: `no route ${url.pathname}` });
@@ -41,8 +76,9 @@ export async function startConvosoSim(options: { authToken: string }) {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    stats,
     addLead: (phone: string, lead: SimCrmLead) => {
-      const key = phone.replace(/\D/g, '').replace(/^1(\d{10})$/, '$1');
+      const key = tenDigits(phone);
       leads.set(key, [...(leads.get(key) ?? []), lead]);
     },
     setDown: (value: boolean) => {
@@ -54,3 +90,5 @@ export async function startConvosoSim(options: { authToken: string }) {
     }),
   };
 }
+
+export type ConvosoSim = Awaited<ReturnType<typeof startConvosoSim>>;

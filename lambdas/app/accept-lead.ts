@@ -1,4 +1,4 @@
-import { newLead, type Lead, type LeadDetails } from '../domain/lead';
+import { newLead, trimCallTimes, type Lead, type LeadDetails } from '../domain/lead';
 import { resolveLocation } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
@@ -12,6 +12,8 @@ export interface LeadIntake extends LeadDetails {
   readonly status?: string | undefined;
   readonly source?: string | undefined;
   readonly fields?: Readonly<Record<string, string>>;
+  /** Calls already placed to the number elsewhere (backfill: the platform's history), kept for the state caps. */
+  readonly callTimes?: readonly number[];
 }
 
 export interface AcceptLeadResult {
@@ -22,12 +24,16 @@ export interface AcceptLeadResult {
   readonly outcome: Lead['outcome'];
   readonly nextAttemptAt: string | null;
   readonly created: boolean;
+  /** True when this intake gave the lead its attempt (new, or active but stranded). */
+  readonly scheduled: boolean;
+  /** Who created the lead (`zapier`, `backfill:<runId>/<date>`...). */
+  readonly source: string;
 }
 
 const GRACE_MS = 5 * 60_000;
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function answer(lead: Lead, created: boolean): AcceptLeadResult {
+function answer(lead: Lead, created: boolean, scheduled = false): AcceptLeadResult {
   return {
     httpStatus: lead.status === 'ACTIVE' ? 202 : 200,
     phone: lead.phone,
@@ -35,6 +41,8 @@ function answer(lead: Lead, created: boolean): AcceptLeadResult {
     outcome: lead.outcome,
     nextAttemptAt: iso(lead.nextAttemptAt),
     created,
+    scheduled,
+    source: lead.source,
   };
 }
 
@@ -68,10 +76,13 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
     if (!lead) {
       const location = resolveLocation(parsed.areaCode, intake);
       const { firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields } = intake;
-      const fresh = newLead({
-        phone: parsed.phone, location, now, source: intake.source ?? 'zapier',
-        firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields,
-      });
+      const fresh = {
+        ...newLead({
+          phone: parsed.phone, location, now, source: intake.source ?? 'zapier',
+          firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields,
+        }),
+        recentCallTimes: trimCallTimes(intake.callTimes ?? [], now).filter((t) => t <= now),
+      };
       progress.created = await deps.store.create(fresh);
       // A concurrent intake of the same phone may have won: continue with whatever is stored.
       lead = (await deps.store.get(parsed.phone))!;
@@ -90,6 +101,6 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
     if (lead.scheduleToken && (scheduled || pendingAndClaimed)) return answer(lead, created);
     // New, or active but stranded (no attempt, or one long overdue): give it its next attempt.
     const decision = deps.policy.firstAttempt(policyView(lead), now);
-    return answer(await applyDecision(deps, lead, decision), created);
+    return answer(await applyDecision(deps, lead, decision), created, true);
   }
 }

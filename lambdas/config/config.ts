@@ -109,12 +109,39 @@ export const crmConfigSchema = z.object({
   }),
 });
 
+export const backfillConfigSchema = z.object({
+  /** The zone whose calendar days a backfill's dates are. */
+  zone: ianaZone.default('America/New_York'),
+  /** Longest range one run may cover (days). */
+  maxDays: z.number().int().min(1).max(3_660).default(400),
+  /** Dates processed at once when the input names no maxConcurrency (Step Functions inline Map allows up to 40). */
+  maxConcurrency: z.number().int().min(1).max(40).default(2),
+  /**
+   * Convoso lookups per second, shared by the dates processed at once. Convoso's stated limit is about 200/s for the
+   * whole account (docs/backfill.md), which the live dialer also uses: stay well under it.
+   */
+  crmRatePerSecond: z.number().min(0.1).max(500).default(40),
+  /** Lookups in flight at once within one date. */
+  crmBatchSize: z.number().int().min(1).max(200).default(20),
+  /** Bland list page size (its maximum is 1,000). */
+  pageSize: z.number().int().min(10).max(1000).default(1000),
+  /** Phones one check step handles before handing over to the next (a Lambda has 15 minutes at most). */
+  phonesPerStep: z.number().int().min(1).max(100_000).default(5_000),
+  reconcile: z.object({
+    enabled: z.boolean().default(true),
+    everyHours: z.number().int().min(1).max(24).default(6),
+    /** Dates covered by each reconcile run: today and the days before it. */
+    lastDays: z.number().int().min(1).max(14).default(2),
+  }).default({ enabled: true, everyHours: 6, lastDays: 2 }),
+});
+
 export const configSchema = z.object({
   window: callingWindowConfigSchema.default(callingWindowConfigSchema.parse({})),
   policy: redialPolicyConfigSchema.default(redialPolicyConfigSchema.parse({})),
   outcomes: outcomeConfigSchema.default(outcomeConfigSchema.parse({})),
   dialer: dialerConfigSchema.default(dialerConfigSchema.parse({})),
   crm: crmConfigSchema.default(crmConfigSchema.parse({})),
+  backfill: backfillConfigSchema.default(backfillConfigSchema.parse({})),
   /** Zone whose calendar days the reports count in. */
   reportingZone: ianaZone.default('America/New_York'),
 });
@@ -124,6 +151,7 @@ export type RedialPolicyConfig = z.infer<typeof redialPolicyConfigSchema>;
 export type OutcomeConfig = z.infer<typeof outcomeConfigSchema>;
 export type DialerConfig = z.infer<typeof dialerConfigSchema>;
 export type CrmConfig = z.infer<typeof crmConfigSchema>;
+export type BackfillConfig = z.infer<typeof backfillConfigSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

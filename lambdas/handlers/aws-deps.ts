@@ -8,6 +8,8 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { z } from 'zod';
 import { EventBridgeAttemptScheduler } from '../adapters/aws/attempt-scheduler.eventbridge';
 import { S3Archive } from '../adapters/aws/archive.s3';
+import { S3ArtifactStore } from '../adapters/aws/artifacts.s3';
+import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
 import { DynamoLeadStore, documentClientFrom } from '../adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../adapters/convoso/crm.convoso';
@@ -53,6 +55,10 @@ export interface AwsDeps {
   readonly loop: LoopDeps;
   readonly archive: S3Archive;
   readonly secrets: RedialSecrets;
+  /** Bland's call list (backfill). */
+  readonly calls: BlandVoiceAgent;
+  readonly runs: DynamoBackfillStore;
+  readonly artifacts: S3ArtifactStore;
 }
 
 let cached: Promise<AwsDeps> | null = null;
@@ -88,5 +94,9 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
       metrics.addMetric(`loop_${event.event}`, MetricUnit.Count, 1);
     },
   });
-  return { loop, archive: new S3Archive(new S3Client({}), e.ARCHIVE_BUCKET), secrets };
+  const s3 = new S3Client({});
+  return {
+    loop, archive: new S3Archive(s3, e.ARCHIVE_BUCKET), secrets, calls: agent,
+    runs: new DynamoBackfillStore(doc, e.TABLE_NAME), artifacts: new S3ArtifactStore(s3, e.ARCHIVE_BUCKET),
+  };
 }

@@ -3,6 +3,14 @@ export interface CrmLead {
   readonly leadId: string;
   readonly listId: string | null;
   readonly status: string | null;
+  /** Lead fields the CRM holds, when it has them: they locate the lead for the calling window. */
+  readonly details?: {
+    readonly firstName?: string | undefined;
+    readonly lastName?: string | undefined;
+    readonly email?: string | undefined;
+    readonly state?: string | undefined;
+    readonly zip?: string | undefined;
+  };
 }
 
 export interface Crm {

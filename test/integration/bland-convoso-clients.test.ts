@@ -111,7 +111,7 @@ describe('ConvosoCrm against the Convoso simulator', () => {
     crm.addLead('+12125550100', { id: '501', listId: '10', status: 'SALE' });
     crm.addLead('2125550100', { id: '502', listId: '11', status: 'NA' });
     const client = new ConvosoCrm({ baseUrl: crm.url, authToken: 'crm-token' }, FAST);
-    expect(await client.findByPhone('+12125550100')).toEqual({ leadId: '501', listId: '10', status: 'SALE' });
+    expect(await client.findByPhone('+12125550100')).toMatchObject({ leadId: '501', listId: '10', status: 'SALE' });
     expect(await client.findByPhone('+13125550100')).toBeNull();
     await expect(new ConvosoCrm({ baseUrl: crm.url, authToken: 'bad' }, FAST).findByPhone('+12125550100')).rejects.toThrow('convoso: leads/search failed: Invalid auth token');
     crm.setDown(true);

@@ -49,7 +49,7 @@ function fromItem(item: Record<string, unknown>): Lead {
   return lead as unknown as Lead;
 }
 
-const isConditionFailure = (error: unknown) =>
+export const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function documentClientFrom(client: DynamoDBClient): DynamoDBDocumentClient {
@@ -62,28 +62,38 @@ export function makeDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBD
   return documentClientFrom(new DynamoDBClient(config));
 }
 
+/** Every item a query returns, following pages, up to `limit` items. */
+export async function queryAll(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+  limit = Infinity,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new QueryCommand({
+      ...input,
+      TableName: tableName,
+      ExclusiveStartKey: start,
+      ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
+    }));
+    items.push(...(page.Items ?? []));
+    start = items.length < limit ? page.LastEvaluatedKey : undefined;
+  } while (start);
+  return items;
+}
+
 export class DynamoLeadStore implements LeadStore, ScheduleStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  /** Every item a query returns, following pages, up to `limit` items. */
-  private async queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit = Infinity): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(new QueryCommand({
-        ...input,
-        TableName: this.tableName,
-        ExclusiveStartKey: start,
-        ...(Number.isFinite(limit) ? { Limit: limit - items.length } : {}),
-      }));
-      items.push(...(page.Items ?? []));
-      start = items.length < limit ? page.LastEvaluatedKey : undefined;
-    } while (start);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit = Infinity): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.tableName, input, limit);
   }
+
 
   async get(phone: string): Promise<Lead | null> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: leadKey(phone), ConsistentRead: true }));

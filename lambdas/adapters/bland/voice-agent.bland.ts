@@ -1,4 +1,5 @@
 import type { BlandCallReport } from '../../domain/classify-call';
+import type { CallListPage, CallListQuery, CallLog, ListedCall } from '../../ports/backfill';
 import type { PlaceCallRequest, VoiceAgent } from '../../ports/voice-agent';
 import { DEFAULT_RETRY, HttpError, fetchWithRetry, type RetryOptions } from '../http-retry';
 
@@ -19,7 +20,13 @@ export interface BlandConfig {
  * VoiceAgent on the Bland AI API (docs/bland.md): POST /v1/calls to place, GET /v1/calls/{id} to read.
  * 429/5xx/timeouts are retried with backoff and jitter; a refusal (4xx, status:"error") is a non-retryable HttpError.
  */
-export class BlandVoiceAgent implements VoiceAgent {
+interface ListAnswer {
+  total_count?: number;
+  count?: number;
+  calls?: { call_id?: string; created_at?: string; to?: string; from?: string; inbound?: boolean }[];
+}
+
+export class BlandVoiceAgent implements VoiceAgent, CallLog {
   constructor(
     private readonly config: BlandConfig,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
@@ -63,5 +70,34 @@ export class BlandVoiceAgent implements VoiceAgent {
     if (response.status === 404) return null;
     if (!response.ok) throw new HttpError('bland', response.status, `GET call failed: HTTP ${response.status}`, false);
     return (await response.json()) as BlandCallReport;
+  }
+
+  /**
+   * One page of GET /v1/calls (docs/bland.md, S8): a UTC day range, oldest first by created_at, rows `offset` to
+   * `offset + limit`. Rows without an id or a parseable created_at are refused loudly rather than skipped silently.
+   */
+  async listCalls(query: CallListQuery): Promise<CallListPage> {
+    const params = new URLSearchParams({
+      start_date: query.startDate,
+      end_date: query.endDate,
+      from: String(query.offset),
+      to: String(query.offset + query.limit),
+      limit: String(query.limit),
+      ascending: 'true',
+      sort_by: 'created_at',
+    });
+    const response = await fetchWithRetry('bland', `${this.config.baseUrl}/v1/calls?${params.toString()}`, { headers: { authorization: this.config.apiKey } }, this.retry);
+    const json = (await response.json().catch(() => null)) as ListAnswer | null;
+    if (!response.ok || !json || !Array.isArray(json.calls)) {
+      throw new HttpError('bland', response.status, `GET /v1/calls failed: HTTP ${response.status}`, false);
+    }
+    const calls: ListedCall[] = json.calls.map((row, i) => {
+      const createdAt = Date.parse(row.created_at ?? '');
+      if (typeof row.call_id !== 'string' || Number.isNaN(createdAt)) {
+        throw new HttpError('bland', response.status, `GET /v1/calls row ${query.offset + i} has no call_id or created_at`, false);
+      }
+      return { callId: row.call_id, customer: String((row.inbound ? row.from : row.to) ?? ''), createdAt };
+    });
+    return { calls, totalCount: typeof json.total_count === 'number' ? json.total_count : null };
   }
 }

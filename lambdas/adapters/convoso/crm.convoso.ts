@@ -6,11 +6,24 @@ export interface ConvosoConfig {
   readonly authToken: string;
 }
 
+interface ConvosoEntry {
+  id?: string | number;
+  list_id?: string | number;
+  status?: string;
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  state?: string | null;
+  postal_code?: string | null;
+}
+
+const text = (value: string | null | undefined) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
 interface SearchAnswer {
   success?: boolean;
   code?: number;
   text?: string;
-  data?: { entries?: { id?: string | number; list_id?: string | number; status?: string }[] };
+  data?: { entries?: ConvosoEntry[] };
 }
 
 /** Crm on the Convoso API: `leads/search` by phone, first match when the number sits in several lists. */
@@ -35,6 +48,11 @@ export class ConvosoCrm implements Crm {
     }
     const first = json.data?.entries?.[0];
     if (!first || first.id === undefined) return null;
-    return { leadId: String(first.id), listId: first.list_id === undefined ? null : String(first.list_id), status: first.status ?? null };
+    return {
+      leadId: String(first.id),
+      listId: first.list_id === undefined ? null : String(first.list_id),
+      status: first.status ?? null,
+      details: { firstName: text(first.first_name), lastName: text(first.last_name), email: text(first.email), state: text(first.state), zip: text(first.postal_code) },
+    };
   }
 }

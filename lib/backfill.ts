@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { CfnSchedule } from 'aws-cdk-lib/aws-scheduler';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+  type IChainable,
+  type INextable,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { BackfillConfig } from '../lambdas/config/config';
+import type { Dialer } from './dialer';
+import { RedialFunction } from './redial-function';
+
+export interface BackfillProps {
+  readonly table: Table;
+  readonly bucket: IBucket;
+  readonly secret: ISecret;
+  readonly dialer: Dialer;
+  readonly environment: Record<string, string>;
+  readonly config: BackfillConfig;
+}
+
+/** State names: the local runtime binds each Task to the local handler by these names. */
+export const BACKFILL_TASKS = ['Plan', 'FetchDate', 'CheckDate', 'RecordFailure', 'Summarize'] as const;
+export type BackfillTaskName = (typeof BACKFILL_TASKS)[number];
+export const BACKFILL_TASK_STEPS: Record<BackfillTaskName, string> = {
+  Plan: 'plan', FetchDate: 'fetchDate', CheckDate: 'checkDate', RecordFailure: 'recordFailure', Summarize: 'summarize',
+};
+
+/**
+ * The backfill / reconcile workflow (docs/backfill.md): a Standard state machine
+ *   Plan → Dates (inline Map, MaxConcurrency from the input) [FetchDate → Checked? ⇄ CheckDate | RecordFailure] → Summarize
+ * with per-state retries (2, 4, 8, 16, 32 s) on top of the HTTP clients' own, a Catch per date so one bad date does not
+ * stop the others, and only keys and counts between states. A recurring EventBridge schedule starts a reconcile run.
+ */
+export class Backfill extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly fn: RedialFunction;
+  readonly reconcileSchedule: CfnSchedule;
+
+  constructor(scope: Construct, id: string, props: BackfillProps) {
+    super(scope, id);
+    this.fn = new RedialFunction(this, 'BackfillFn', {
+      handlerFile: 'backfill.handler.ts',
+      environment: { ...props.environment, ...props.dialer.schedulingEnvironment },
+      timeout: Duration.minutes(15),
+      memorySize: 1024,
+    });
+    props.table.grantReadWriteData(this.fn);
+    props.bucket.grantReadWrite(this.fn, 'backfill/*');
+    props.secret.grantRead(this.fn);
+    props.dialer.grantScheduling(this.fn);
+
+    const task = (name: BackfillTaskName, input: Record<string, unknown> | string): LambdaInvoke => new LambdaInvoke(this, name, {
+      stateName: name,
+      lambdaFunction: this.fn,
+      payload: TaskInput.fromObject({ step: BACKFILL_TASK_STEPS[name], input: input === '$' ? JsonPath.entirePayload : input }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      taskTimeout: Timeout.duration(Duration.minutes(15)),
+    });
+    const retried = <T extends LambdaInvoke>(state: T): T => {
+      // Bad input fails at once; anything else (Bland/Convoso outages, Lambda throttles) is retried 2, 4, 8, 16, 32 s.
+      state.addRetry({ errors: ['BackfillInputError'], maxAttempts: 0 });
+      state.addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
+      return state;
+    };
+
+    const plan = retried(task('Plan', '$'));
+    const fetchDate = retried(task('FetchDate', '$'));
+    const checkDate = retried(task('CheckDate', '$'));
+    const recordFailure = retried(task('RecordFailure', '$'));
+    for (const state of [fetchDate, checkDate]) state.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
+    const checked = new Choice(this, 'Checked?', { stateName: 'Checked?' })
+      .when(Condition.booleanEquals('$.done', true), new Succeed(this, 'DateDone', { stateName: 'DateDone' }))
+      .otherwise(checkDate);
+    checkDate.next(checked);
+    const perDate: IChainable & INextable = fetchDate;
+    fetchDate.next(checked);
+
+    const dates = new MapState(this, 'Dates', {
+      stateName: 'Dates',
+      itemsPath: '$.dates',
+      maxConcurrencyPath: '$.maxConcurrency',
+      itemSelector: {
+        'runId.$': '$.runId',
+        'dryRun.$': '$.dryRun',
+        'maxConcurrency.$': '$.maxConcurrency',
+        'date.$': '$$.Map.Item.Value',
+      },
+      // Per-date results stay in DynamoDB: the state keeps the plan (runId), never a list of calls.
+      resultPath: JsonPath.DISCARD,
+    });
+    dates.itemProcessor(perDate);
+    const summarize = retried(task('Summarize', { 'runId.$': '$.runId' }));
+
+    const logs = new LogGroup(this, 'BackfillLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(plan.next(dates).next(summarize)),
+      comment: 'redial backfill/reconcile: {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","dryRun":false,"runId":"optional","maxConcurrency":2}',
+      timeout: Duration.hours(24),
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+
+    // The reconcile: every few hours, the last days again; idempotent enqueueing makes it catch only what was missed.
+    const role = new Role(this, 'ReconcileRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    this.reconcileSchedule = new CfnSchedule(this, 'Reconcile', {
+      description: `redial reconcile: the last ${props.config.reconcile.lastDays} days every ${props.config.reconcile.everyHours} h`,
+      scheduleExpression: `rate(${props.config.reconcile.everyHours} hours)`,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: props.config.reconcile.enabled ? 'ENABLED' : 'DISABLED',
+      target: {
+        arn: this.stateMachine.stateMachineArn,
+        roleArn: role.roleArn,
+        input: JSON.stringify({ reconcile: true, lastDays: props.config.reconcile.lastDays }),
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+      },
+    });
+  }
+}
