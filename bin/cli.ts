@@ -12,10 +12,15 @@ import { ConfigError, parseConfig, type Config } from '../lambdas/config/config'
 import { InvalidRequestError, makeCheckWindow } from '../lambdas/app/check-window';
 import { systemClock } from '../lambdas/adapters/system-clock';
 import type { Clock } from '../lambdas/ports/clock';
+import { BackfillCliError, runBackfill } from './backfill-cli';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
-                [--at <ISO instant, default now>] [--config file.json] [--json]`;
+                [--at <ISO instant, default now>] [--config file.json] [--json]
+  redial backfill start --from YYYY-MM-DD --to YYYY-MM-DD [--dry-run] [--run-id ID] [--max-concurrency N] [--no-wait]
+  redial backfill status <runId>
+  redial backfill resume <runId>
+                (against the local runtime: --url, --api-key; against AWS: --aws)`;
 
 class UsageError extends Error {}
 
@@ -111,6 +116,22 @@ export function main(argv: string[], clock: Clock = systemClock, out = console.l
   }
 }
 
+/** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
+export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
+  if (argv[0] !== 'backfill') return main(argv, clock, out, err);
+  try {
+    return await runBackfill(argv.slice(1), clock, { out, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
+  } catch (error) {
+    if (error instanceof BackfillCliError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+      err(`redial: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void mainAsync(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

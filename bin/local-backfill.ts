@@ -1,4 +1,7 @@
 import { App } from 'aws-cdk-lib';
+import { DateTime } from 'luxon';
+import { defaultRunId, type BackfillStatus } from '../lambdas/app/backfill';
+import type { BackfillRun } from '../lambdas/ports/backfill';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { BACKFILL_TASKS } from '../lib/backfill';
 import { RedialStack } from '../lib/redial-stack';
@@ -73,3 +76,90 @@ export function runBackfillDefinition(
   const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: handlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) } });
   return { result: execution.result, abort: () => execution.abort() };
 }
+
+/** Bad request to the local backfill service (400 over HTTP). */
+export class BackfillRequestError extends Error {}
+
+export interface LocalBackfillOptions {
+  readonly runStep: (event: unknown) => Promise<unknown>;
+  readonly status: (runId: string) => Promise<BackfillStatus | null>;
+  readonly getRun: (runId: string) => Promise<BackfillRun | null>;
+  readonly now: () => number;
+  readonly definition?: () => StateMachineDefinition;
+  readonly retryIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface Tracked {
+  state: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  error: string | null;
+  output: unknown;
+  done: Promise<void>;
+}
+
+/**
+ * The local stand-in for Step Functions' StartExecution / DescribeExecution / resume: executions of the synthesized
+ * definition, one at a time per runId, tracked in memory (the checkpoints themselves are in the store, so a resume
+ * after a restart of the runtime works from them).
+ */
+export function makeLocalBackfill(options: LocalBackfillOptions) {
+  let definition: StateMachineDefinition | null = null;
+  const executions = new Map<string, Tracked>();
+
+  function execute(runId: string, input: Record<string, unknown>): Tracked {
+    if (executions.get(runId)?.state === 'RUNNING') throw new BackfillRequestError(`backfill ${runId} is already running`);
+    definition ??= (options.definition ?? (() => synthesizeBackfillDefinition()))();
+    const execution = runBackfillDefinition(definition, input, options.runStep, { retryIntervalMs: options.retryIntervalMs });
+    const tracked: Tracked = { state: 'RUNNING', error: null, output: null, done: Promise.resolve() };
+    tracked.done = execution.result.then(
+      (output) => {
+        Object.assign(tracked, { state: 'SUCCEEDED', output });
+      },
+      (error: unknown) => {
+        Object.assign(tracked, { state: 'FAILED', error: (error as Error).message });
+        options.log?.(`backfill ${runId}: execution failed: ${(error as Error).message}`);
+      },
+    );
+    executions.set(runId, tracked);
+    return tracked;
+  }
+
+  return {
+    /** Starts a run (a runId is chosen here when none is given, so the caller can follow it at once). */
+    async start(input: Record<string, unknown>): Promise<{ runId: string }> {
+      if (input['reconcile'] === true) {
+        const runId = `reconcile-${DateTime.fromMillis(options.now(), { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss")}`;
+        execute(runId, { ...input, runId });
+        return { runId };
+      }
+      const runId = typeof input['runId'] === 'string' ? input['runId'] : defaultRunId(String(input['from']), String(input['to']), input['dryRun'] === true, options.now());
+      const tracked = execute(runId, { ...input, runId });
+      // Plan's validation errors come back to the caller as a 400 rather than as a failed background run.
+      await Promise.race([tracked.done, options.getRun(runId).then(async function poll(run): Promise<void> {
+        if (run || tracked.state !== 'RUNNING') return;
+        await new Promise((r) => setTimeout(r, 20));
+        return poll(await options.getRun(runId));
+      })]);
+      if (tracked.state === 'FAILED') throw new BackfillRequestError(tracked.error ?? 'backfill failed');
+      return { runId };
+    },
+    /** Runs again the dates not done (failed ones, or all left by a stopped execution). */
+    async resume(runId: string): Promise<{ runId: string }> {
+      const run = await options.getRun(runId);
+      if (!run) throw new BackfillRequestError(`no backfill run ${runId}`);
+      execute(runId, { from: run.from, to: run.to, dryRun: run.dryRun, runId });
+      return { runId };
+    },
+    async status(runId: string) {
+      const status = await options.status(runId);
+      const tracked = executions.get(runId);
+      return status ? { ...status, execution: tracked ? { state: tracked.state, error: tracked.error } : null } : null;
+    },
+    /** Resolves when the run's current execution ends (tests, CLI). */
+    async wait(runId: string): Promise<void> {
+      await executions.get(runId)?.done;
+    },
+  };
+}
+
+export type LocalBackfill = ReturnType<typeof makeLocalBackfill>;

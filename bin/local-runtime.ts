@@ -8,12 +8,17 @@ import { makeRecordCallOutcome } from '../lambdas/app/record-call-outcome';
 import { makeSweep } from '../lambdas/app/sweep';
 import { makeWatchdog } from '../lambdas/app/watchdog';
 import type { Config } from '../lambdas/config/config';
-import { json, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
+import { json, safeEqual, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
 import { makeBlandWebhookRoute, makeIntakeRoute } from '../lambdas/http/routes';
 import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { Clock } from '../lambdas/ports/clock';
 import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
-import { startConvosoSim } from '../sim/convoso-sim';
+import { startConvosoSim, type ConvosoSimOptions } from '../sim/convoso-sim';
+import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
+import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
+import { FsArtifactStore } from '../lambdas/adapters/local/artifacts.fs';
+import { RateLimitedCrm, TokenBucket } from '../lambdas/adapters/rate-limit';
+import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } from './local-backfill';
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
@@ -47,6 +52,9 @@ export interface LocalRuntimeOptions {
   readonly apiKey?: string;
   readonly webhookSecret?: string;
   readonly bland?: Partial<BlandSimOptions>;
+  readonly convoso?: Partial<ConvosoSimOptions>;
+  /** Backfill: retry waits of the state machine (default: the definition's 2-32 s), a definition already synthesized. */
+  readonly backfill?: { readonly retryIntervalMs?: number; readonly definition?: () => StateMachineDefinition };
   /** How often (real ms) the loop looks for due schedules and queued messages; 0 = never (tests call loopOnce). */
   readonly tickMs?: number;
   readonly log?: (line: string) => void;
@@ -88,7 +96,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       ratePerSecond: 5, now: () => clock.now(), ...options.bland,
     });
     started.push(() => bland.stop());
-    const convoso = await startConvosoSim({ authToken: 'sim-convoso-token' });
+    const convoso = await startConvosoSim({ authToken: 'sim-convoso-token', ...options.convoso });
     started.push(() => convoso.stop());
 
     const server = createServer();
@@ -96,10 +104,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     let ids = 0;
+    const agent = new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` });
     const deps = loopDeps({
       store,
       scheduler,
-      agent: new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` }),
+      agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
       clock,
       newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
@@ -110,6 +119,50 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const watchdog = makeWatchdog(deps);
     const sweep = makeSweep(deps);
     const recordCallOutcome = makeRecordCallOutcome(deps);
+    // Backfill: the synthesized state machine run in-process, every Task bound to the same step entry as the Lambda.
+    const runs = new DynamoBackfillStore(dynamo.doc, dynamo.tableName);
+    const artifacts = new FsArtifactStore(join(options.dataDir, 'artifacts'));
+    const acceptLead = makeAcceptLead(deps);
+    const crm = new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' });
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const runStep = makeBackfillSteps((maxConcurrency) => ({
+      config: options.config, clock, calls: agent, leads: store, runs, artifacts, acceptLead,
+      // The bucket meters real time: the simulator's rate limit is real time too.
+      crm: new RateLimitedCrm(crm, new TokenBucket(options.config.backfill.crmRatePerSecond / maxConcurrency, 1, () => performance.now(), sleep)),
+      log,
+    }));
+    const backfillStatus = makeBackfillStatus({ runs, clock });
+    const backfill = makeLocalBackfill({
+      runStep, status: backfillStatus, getRun: (runId) => runs.getRun(runId), now: () => clock.now(), log,
+      retryIntervalMs: options.backfill?.retryIntervalMs, definition: options.backfill?.definition,
+    });
+    const adminRoute = async (req: HttpRequest): Promise<HttpResponse> => {
+      if (!safeEqual(req.headers['x-api-key'] ?? '', apiKey)) return json(401, { error: 'missing or wrong X-API-Key' });
+      const resume = /^\/admin\/backfill\/([^/]+)\/resume$/.exec(req.path);
+      const one = /^\/admin\/backfill\/([^/]+)$/.exec(req.path);
+      try {
+        if (req.method === 'POST' && req.path === '/admin/backfill') {
+          let input: unknown;
+          try {
+            input = JSON.parse(req.body || '{}');
+          } catch {
+            return json(400, { error: 'body: not valid JSON' });
+          }
+          if (typeof input !== 'object' || input === null || Array.isArray(input)) return json(400, { error: 'body: must be a JSON object' });
+          return json(202, await backfill.start(input as Record<string, unknown>));
+        }
+        if (req.method === 'POST' && resume) return json(202, await backfill.resume(decodeURIComponent(resume[1]!)));
+        if (req.method === 'GET' && one) {
+          const status = await backfill.status(decodeURIComponent(one[1]!));
+          return status ? json(200, status) : json(404, { error: `no backfill run ${one[1]}` });
+        }
+      } catch (error) {
+        if (error instanceof BackfillRequestError) return json(400, { error: error.message });
+        throw error;
+      }
+      return json(404, { error: `no route ${req.method} ${req.path}` });
+    };
+
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
       'POST /leads': makeIntakeRoute({ archive, clock, apiKey, acceptLead: makeAcceptLead(deps) }),
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, secret: webhookSecret, recordCallOutcome }),
@@ -122,9 +175,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
         try {
           const route = routes[`${req.method} ${path}`];
           const lead = /^\/leads\/([^/]+)$/.exec(path);
+          const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
           if (route) {
-            const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
             response = await route({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
+          } else if (path.startsWith('/admin/')) {
+            response = await adminRoute({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
           } else if (req.method === 'GET' && path === '/health') {
             response = json(200, { ok: true, now: new Date(clock.now()).toISOString(), pending: scheduler.list().length });
           } else if (req.method === 'GET' && lead) {
@@ -179,6 +234,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       resumed,
       loopOnce,
       sweep,
+      backfill,
+      runs,
       async stop() {
         if (timer) clearInterval(timer);
         while (busy) await new Promise((r) => setTimeout(r, 10));

@@ -68,6 +68,7 @@ export const backfillInputSchema = z.union([
     /** The recurring reconcile: the last `lastDays` dates (today included), a fresh runId each time. */
     reconcile: z.literal(true),
     lastDays: z.number().int().min(1).max(14).optional(),
+    runId: runIdSchema.optional(),
     dryRun: z.boolean().default(false),
     maxConcurrency: z.number().int().min(1).max(40).optional(),
   }).strict(),
@@ -114,6 +115,13 @@ export function dayBounds(date: string, zone: string): { start: number; end: num
   return { start: start.toMillis(), end: start.plus({ days: 1 }).toMillis() };
 }
 
+const runStamp = (now: number) => DateTime.fromMillis(now, { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss");
+
+/** The runId a run gets when none is given: readable, and unique per second. */
+export function defaultRunId(from: string, to: string, dryRun: boolean, now: number): string {
+  return `bf-${from}-${to}${dryRun ? '-dry' : ''}-${runStamp(now)}`;
+}
+
 const artifactKey = (runId: string, date: string) => `backfill/${runId}/${date}.tsv`;
 
 export function makeBackfill(deps: BackfillDeps) {
@@ -131,18 +139,17 @@ export function makeBackfill(deps: BackfillDeps) {
     let from: string;
     let to: string;
     let runId: string;
-    const stamp = DateTime.fromMillis(now, { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss");
     if ('reconcile' in input) {
       kind = 'reconcile';
       to = today;
       from = DateTime.fromISO(today, { zone: 'utc' }).minus({ days: (input.lastDays ?? cfg.reconcile.lastDays) - 1 }).toISODate()!;
-      runId = `reconcile-${stamp}`;
+      runId = input.runId ?? `reconcile-${runStamp(now)}`;
     } else {
       kind = 'backfill';
       ({ from, to } = input);
       if (from > to) throw new BackfillInputError(`invalid backfill input: from (${from}) is after to (${to}); the range is inclusive, from first`);
       if (from > today) throw new BackfillInputError(`invalid backfill input: from (${from}) is in the future (today is ${today} in ${cfg.zone})`);
-      runId = input.runId ?? `bf-${from}-${to}${input.dryRun ? '-dry' : ''}-${stamp}`;
+      runId = input.runId ?? defaultRunId(from, to, input.dryRun, now);
     }
     const dates = datesBetween(from, to);
     if (dates.length > cfg.maxDays) {
@@ -439,7 +446,7 @@ export const stepEventSchema = z.object({
 });
 export type BackfillStep = z.infer<typeof stepEventSchema>['step'];
 
-const dateTaskSchema = z.object({ runId: runIdSchema.or(z.string().startsWith('reconcile-')), date: isoDay, dryRun: z.boolean(), maxConcurrency: z.number().int().min(1) });
+const dateTaskSchema = z.object({ runId: runIdSchema, date: isoDay, dryRun: z.boolean(), maxConcurrency: z.number().int().min(1) });
 
 /** What Summarize returns as the execution output: totals and the per-date table, small enough for any run. */
 export interface BackfillOutput {
