@@ -125,7 +125,7 @@ function formatDuration(ms: number): string {
 
 export function progressLine(status: BackfillStatus): string {
   const total = status.lines.length;
-  const eta = status.etaMs === null ? 'ETA unknown' : status.etaMs === 0 ? 'finished' : `ETA ${formatDuration(status.etaMs)}`;
+  const eta = status.finished === total ? 'finished' : status.etaMs === null ? 'ETA unknown' : `ETA ${formatDuration(status.etaMs)}`;
   return `day ${status.finished} of ${total}${status.failed ? ` (${status.failed} failed)` : ''}, ${eta}`;
 }
 

@@ -95,6 +95,7 @@ interface Tracked {
   error: string | null;
   output: unknown;
   done: Promise<void>;
+  planned: Promise<void>;
 }
 
 /**
@@ -109,8 +110,15 @@ export function makeLocalBackfill(options: LocalBackfillOptions) {
   function execute(runId: string, input: Record<string, unknown>): Tracked {
     if (executions.get(runId)?.state === 'RUNNING') throw new BackfillRequestError(`backfill ${runId} is already running`);
     definition ??= (options.definition ?? (() => synthesizeBackfillDefinition()))();
-    const execution = runBackfillDefinition(definition, input, options.runStep, { retryIntervalMs: options.retryIntervalMs });
-    const tracked: Tracked = { state: 'RUNNING', error: null, output: null, done: Promise.resolve() };
+    let planned!: () => void;
+    const tracked: Tracked = { state: 'RUNNING', error: null, output: null, done: Promise.resolve(), planned: new Promise<void>((r) => (planned = r)) };
+    // Plan validates the input: the caller hears about bad input from start() itself, not from a failed background run.
+    const runStep = async (event: unknown) => {
+      const result = await options.runStep(event);
+      if ((event as { step?: string }).step === 'plan') planned();
+      return result;
+    };
+    const execution = runBackfillDefinition(definition, input, runStep, { retryIntervalMs: options.retryIntervalMs });
     tracked.done = execution.result.then(
       (output) => {
         Object.assign(tracked, { state: 'SUCCEEDED', output });
@@ -124,31 +132,27 @@ export function makeLocalBackfill(options: LocalBackfillOptions) {
     return tracked;
   }
 
+  async function started(runId: string, tracked: Tracked): Promise<{ runId: string }> {
+    await Promise.race([tracked.done, tracked.planned]);
+    if (tracked.state === 'FAILED') throw new BackfillRequestError(tracked.error ?? 'backfill failed');
+    return { runId };
+  }
+
   return {
     /** Starts a run (a runId is chosen here when none is given, so the caller can follow it at once). */
     async start(input: Record<string, unknown>): Promise<{ runId: string }> {
       if (input['reconcile'] === true) {
         const runId = `reconcile-${DateTime.fromMillis(options.now(), { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss")}`;
-        execute(runId, { ...input, runId });
-        return { runId };
+        return started(runId, execute(runId, { ...input, runId }));
       }
       const runId = typeof input['runId'] === 'string' ? input['runId'] : defaultRunId(String(input['from']), String(input['to']), input['dryRun'] === true, options.now());
-      const tracked = execute(runId, { ...input, runId });
-      // Plan's validation errors come back to the caller as a 400 rather than as a failed background run.
-      await Promise.race([tracked.done, options.getRun(runId).then(async function poll(run): Promise<void> {
-        if (run || tracked.state !== 'RUNNING') return;
-        await new Promise((r) => setTimeout(r, 20));
-        return poll(await options.getRun(runId));
-      })]);
-      if (tracked.state === 'FAILED') throw new BackfillRequestError(tracked.error ?? 'backfill failed');
-      return { runId };
+      return started(runId, execute(runId, { ...input, runId }));
     },
     /** Runs again the dates not done (failed ones, or all left by a stopped execution). */
     async resume(runId: string): Promise<{ runId: string }> {
       const run = await options.getRun(runId);
       if (!run) throw new BackfillRequestError(`no backfill run ${runId}`);
-      execute(runId, { from: run.from, to: run.to, dryRun: run.dryRun, runId });
-      return { runId };
+      return started(runId, execute(runId, { from: run.from, to: run.to, dryRun: run.dryRun, runId }));
     },
     async status(runId: string) {
       const status = await options.status(runId);

@@ -253,6 +253,7 @@ export function makeBackfill(deps: BackfillDeps) {
     if (body === null) throw new Error(`backfill ${task.runId} ${task.date}: the phone list is missing (fetch the date again)`);
     const rows = body === '' ? [] : body.split('\n');
     const source = `${run.kind}:${task.runId}/${task.date}`;
+    const context = { run, task, source };
     const maxPhones = budget.maxPhones ?? cfg.phonesPerStep;
     let offset = checkpoint.offset;
     const stopAt = Math.min(rows.length, offset + maxPhones);
@@ -261,7 +262,7 @@ export function makeBackfill(deps: BackfillDeps) {
       const counts: DateCounts = { ...ZERO_COUNTS };
       await Promise.all(chunk.map(async (row) => {
         const [phone, , , recent] = row.split('\t') as [string, string, string, string];
-        counts[await checkPhone(phone, recent ? recent.split(',').map(Number) : [], run.dryRun, source, task)]++;
+        counts[await checkPhone(phone, recent ? recent.split(',').map(Number) : [], context)]++;
       }));
       await deps.runs.commitChunk(task.runId, task.date, offset, offset + chunk.length, counts, deps.clock.now());
       offset += chunk.length;
@@ -271,7 +272,8 @@ export function makeBackfill(deps: BackfillDeps) {
     return { ...task, done, offset, unique: rows.length };
   }
 
-  async function checkPhone(phone: string, callTimes: number[], dryRun: boolean, source: string, task: DateTask): Promise<keyof DateCounts> {
+  async function checkPhone(phone: string, callTimes: number[], { run, task, source }: { run: BackfillRun; task: DateTask; source: string }): Promise<keyof DateCounts> {
+    const dryRun = run.dryRun;
     let crmLead;
     try {
       crmLead = await deps.crm.findByPhone(phone);
@@ -300,9 +302,13 @@ export function makeBackfill(deps: BackfillDeps) {
     const result = await deps.acceptLead({
       phone, source, crmLeadId: crmLead.leadId, crmListId: crmLead.listId ?? undefined, callTimes, ...crmLead.details,
     });
-    // A retried chunk finds the leads it created a moment ago: the source says they are this date's.
-    if (result.created || result.scheduled || result.source === source) return result.status === 'ACTIVE' ? 'enqueued' : 'closed';
-    return result.status === 'ACTIVE' ? 'alreadyQueued' : 'closed';
+    if (result.status !== 'ACTIVE') return 'closed';
+    // A retried chunk finds the leads it created a moment ago: the source says they are this date's. A lead another
+    // date of this run is creating at the same moment (dates run in parallel) is that date's, even if this intake
+    // happened to write its first attempt.
+    const ofThisRun = result.source.startsWith(`${run.kind}:${task.runId}/`);
+    if (result.created || result.source === source || (result.scheduled && !ofThisRun)) return 'enqueued';
+    return 'alreadyQueued';
   }
 
   /** A date that kept failing after the state's retries: recorded with its error; the other dates go on. */

@@ -120,7 +120,7 @@ export const backfillConfigSchema = z.object({
    * Convoso lookups per second, shared by the dates processed at once. Convoso's stated limit is about 200/s for the
    * whole account (docs/backfill.md), which the live dialer also uses: stay well under it.
    */
-  crmRatePerSecond: z.number().min(0.1).max(500).default(40),
+  crmRatePerSecond: z.number().min(0.1).max(5_000).default(40),
   /** Lookups in flight at once within one date. */
   crmBatchSize: z.number().int().min(1).max(200).default(20),
   /** Bland list page size (its maximum is 1,000). */

@@ -32,7 +32,8 @@ export class DynamoBackfillStore implements BackfillStore {
 
   async createRun(run: BackfillRun): Promise<boolean> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...run, ...runKey(run.runId, 'META'), kind: 'run' }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      // `kind` names the item type in this table: the run's own kind is kept as runKind.
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...run, runKind: run.kind, ...runKey(run.runId, 'META'), kind: 'run' }, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -42,7 +43,9 @@ export class DynamoBackfillStore implements BackfillStore {
 
   async getRun(runId: string): Promise<BackfillRun | null> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId, 'META'), ConsistentRead: true }));
-    return Item ? strip<BackfillRun>(Item) : null;
+    if (!Item) return null;
+    const { runKind, ...run } = strip<Record<string, unknown>>(Item);
+    return { ...run, kind: runKind } as BackfillRun;
   }
 
   async markRunStarted(runId: string, at: number): Promise<void> {
@@ -105,11 +108,13 @@ export class DynamoBackfillStore implements BackfillStore {
   }
 
   async putSummary(summary: BackfillSummary): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...summary, ...runKey(summary.runId, 'SUMMARY'), kind: 'backfill-summary' } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...summary, runKind: summary.kind, ...runKey(summary.runId, 'SUMMARY'), kind: 'backfill-summary' } }));
   }
 
   async getSummary(runId: string): Promise<BackfillSummary | null> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId, 'SUMMARY'), ConsistentRead: true }));
-    return Item ? strip<BackfillSummary>(Item) : null;
+    if (!Item) return null;
+    const { runKind, ...summary } = strip<Record<string, unknown>>(Item);
+    return { ...summary, kind: runKind } as BackfillSummary;
   }
 }
