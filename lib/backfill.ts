@@ -63,7 +63,8 @@ export class Backfill extends Construct {
       memorySize: 1024,
     });
     props.table.grantReadWriteData(this.fn);
-    props.bucket.grantReadWrite(this.fn, 'backfill/*');
+    // Only the run's phone lists: get and put under backfill/ (no list, no delete).
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.bucket.arnForObjects('backfill/*')] }));
     props.secret.grantRead(this.fn);
     props.dialer.grantScheduling(this.fn);
 

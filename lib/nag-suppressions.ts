@@ -34,6 +34,14 @@ export const ACKNOWLEDGED: readonly { id: string; reason: string }[] = [
     reason: 'One one-off schedule per attempt is created at run time with a name derived from the attempt token; the grant is limited to the redial schedule group.',
   },
   {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<LeadStoreArchive76CF7FCB.Arn>/backfill/*]',
+    reason: 'The backfill writes and reads one phone list per run and date, keyed at run time; GetObject/PutObject only, under backfill/ only.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<BackfillBackfillFn1000EB08.Arn>:*]',
+    reason: 'The state machine may invoke the backfill function and its versions (the `:*` qualifier CDK grants for LambdaInvoke); no other function.',
+  },
+  {
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason: 'The secret holds third-party API keys (Bland, Convoso) and the Zapier/Bland shared secrets, which those services cannot rotate automatically; rotation is a documented manual step.',
   },

@@ -4,6 +4,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ACKNOWLEDGED } from '../../lib/nag-suppressions';
 import { RedialStack } from '../../lib/redial-stack';
+import { definitionFromTemplate } from '../../bin/local-backfill';
 
 // One synthesis for the whole file: bundling four functions with esbuild takes a few seconds.
 const app = new App();
@@ -34,9 +35,9 @@ describe('RedialStack: data', () => {
 });
 
 describe('RedialStack: functions, queue, scheduler, API', () => {
-  it('four functions, arm64, latest Node, traced, environment without secret values', () => {
+  it('five functions, arm64, latest Node, traced, environment without secret values', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } });
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(5);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -68,6 +69,55 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
   it('the redial schedule group, and a sweeper every 5 minutes', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'redial' });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  it('the backfill state machine: Standard, traced, logged, retried 2-32 s, a catch per date, MaxConcurrency from the input', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+    const definition = definitionFromTemplate(template.toJSON() as Parameters<typeof definitionFromTemplate>[0]) as unknown as {
+      States: Record<string, { Retry?: unknown[]; ItemProcessor?: { States: Record<string, { Retry?: unknown[]; Catch?: { ErrorEquals: string[]; Next: string }[] }> }; MaxConcurrencyPath?: string }>;
+    };
+    const retry = [
+      { ErrorEquals: ['BackfillInputError'], MaxAttempts: 0 },
+      { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 },
+    ];
+    const dates = definition.States['Dates']!;
+    expect(dates.MaxConcurrencyPath).toBe('$.maxConcurrency');
+    for (const name of ['Plan', 'Summarize']) expect(definition.States[name]!.Retry).toEqual(retry);
+    for (const name of ['FetchDate', 'CheckDate']) {
+      expect(dates.ItemProcessor!.States[name]!.Retry).toEqual(retry);
+      expect(dates.ItemProcessor!.States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    }
+  });
+
+  it('the backfill function may only get/put phone lists under backfill/, and the state machine invokes only it', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const fnPolicy = policies.find(([name]) => name.startsWith('BackfillBackfillFnServiceRole'))!;
+    const s3 = (fnPolicy[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter((st) => JSON.stringify(st.Action).includes('s3:'));
+    expect(s3).toEqual([{ Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LeadStoreArchive/), 'Arn'] }, '/backfill/*']] } }]);
+    const smPolicy = policies.find(([name]) => name.startsWith('BackfillStateMachineRole'))!;
+    const invoke = (smPolicy[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown[] }[]).find((st) => st.Action === 'lambda:InvokeFunction')!;
+    expect(JSON.stringify(invoke.Resource)).toMatch(/BackfillBackfillFn/);
+    expect(JSON.stringify(invoke.Resource)).not.toMatch(/DialerFn|SweeperFn|Intake|Webhook/);
+  });
+
+  it('a reconcile schedule starts the state machine every 6 hours for the last 2 days, with a role that may only do that', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({ Input: JSON.stringify({ reconcile: true, lastDays: 2 }) }),
+    });
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const reconcile = policies.find(([name]) => name.startsWith('BackfillReconcileRole'))!;
+    expect(reconcile[1].Properties.PolicyDocument.Statement).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^BackfillStateMachine/) } }]);
+    // Configurable: the same stack with reconcile disabled keeps the schedule, disabled.
+    const off = Template.fromStack(new RedialStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Off', { redialConfig: JSON.stringify({ backfill: { reconcile: { enabled: false, everyHours: 12 } } }) }));
+    off.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)', State: 'DISABLED' });
   });
 
   it('the HTTP API routes POST /leads and POST /webhooks/bland, throttled and access-logged', () => {
