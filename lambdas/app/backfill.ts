@@ -255,18 +255,41 @@ export function makeBackfill(deps: BackfillDeps) {
     const source = `${run.kind}:${task.runId}/${task.date}`;
     const context = { run, task, source };
     const maxPhones = budget.maxPhones ?? cfg.phonesPerStep;
-    let offset = checkpoint.offset;
-    const stopAt = Math.min(rows.length, offset + maxPhones);
-    while (offset < stopAt && (budget.deadline === undefined || deps.clock.now() < budget.deadline)) {
-      const chunk = rows.slice(offset, Math.min(stopAt, offset + cfg.crmBatchSize));
+    const base = checkpoint.offset;
+    const stopAt = Math.min(rows.length, base + maxPhones);
+    // A pool of crmBatchSize lookups in flight (no barrier between chunks, so the CRM's rate is used in full); the
+    // checkpoint moves over the contiguous prefix of finished numbers, so a crash or retry redoes the in-flight ones only.
+    const results: (keyof DateCounts)[] = [];
+    let next = base;
+    let offset = base;
+    let failure: unknown = null;
+    let committing = Promise.resolve();
+    const commitPrefix = async (force: boolean) => {
+      let end = offset;
+      while (end < next && results[end - base] !== undefined) end++;
+      if (end === offset || (!force && end - offset < cfg.crmBatchSize)) return;
       const counts: DateCounts = { ...ZERO_COUNTS };
-      await Promise.all(chunk.map(async (row) => {
-        const [phone, , , recent] = row.split('\t') as [string, string, string, string];
-        counts[await checkPhone(phone, recent ? recent.split(',').map(Number) : [], context)]++;
-      }));
-      await deps.runs.commitChunk(task.runId, task.date, offset, offset + chunk.length, counts, deps.clock.now());
-      offset += chunk.length;
-    }
+      for (let i = offset; i < end; i++) counts[results[i - base]!]++;
+      await deps.runs.commitChunk(task.runId, task.date, offset, end, counts, deps.clock.now());
+      offset = end;
+    };
+    const worker = async () => {
+      while (failure === null && next < stopAt && (budget.deadline === undefined || deps.clock.now() < budget.deadline)) {
+        const i = next++;
+        const [phone, , , recent] = rows[i]!.split('\t') as [string, string, string, string];
+        try {
+          results[i - base] = await checkPhone(phone, recent ? recent.split(',').map(Number) : [], context);
+        } catch (error) {
+          failure ??= error;
+          return;
+        }
+        committing = committing.then(() => commitPrefix(false));
+      }
+    };
+    await Promise.all(Array.from({ length: cfg.crmBatchSize }, worker));
+    await committing;
+    await commitPrefix(true);
+    if (failure !== null) throw failure;
     const done = offset >= rows.length;
     if (done) await deps.runs.finishDate(task.runId, task.date, deps.clock.now());
     return { ...task, done, offset, unique: rows.length };
