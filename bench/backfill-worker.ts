@@ -38,8 +38,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   let fetchMs = 0;
   let checkMs = 0;
-  let calls = 0;
-  let unique = 0;
+  let calls: number;
+  let unique: number;
   let lookups = 0;
 
   if (env('MODE') === 'baseline') {
