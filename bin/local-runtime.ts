@@ -14,6 +14,7 @@ import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { Clock } from '../lambdas/ports/clock';
 import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
 import { startConvosoSim, type ConvosoSimOptions } from '../sim/convoso-sim';
+import { demoCrmLeads, demoHistory } from '../sim/demo-history';
 import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { FsArtifactStore } from '../lambdas/adapters/local/artifacts.fs';
@@ -53,6 +54,8 @@ export interface LocalRuntimeOptions {
   readonly webhookSecret?: string;
   readonly bland?: Partial<BlandSimOptions>;
   readonly convoso?: Partial<ConvosoSimOptions>;
+  /** Serve a seeded call history for every day before the start (npm start), with its numbers in Convoso. */
+  readonly demoHistory?: boolean;
   /** Backfill: retry waits of the state machine (default: the definition's 2-32 s), a definition already synthesized. */
   readonly backfill?: { readonly retryIntervalMs?: number; readonly definition?: () => StateMachineDefinition };
   /** How often (real ms) the loop looks for due schedules and queued messages; 0 = never (tests call loopOnce). */
@@ -93,11 +96,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
 
     const bland = await startBlandSim({
       apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
-      ratePerSecond: 5, now: () => clock.now(), ...options.bland,
+      ratePerSecond: 5, now: () => clock.now(), ...(options.demoHistory ? { history: demoHistory(clock.now()) } : {}), ...options.bland,
     });
     started.push(() => bland.stop());
     const convoso = await startConvosoSim({ authToken: 'sim-convoso-token', ...options.convoso });
     started.push(() => convoso.stop());
+    if (options.demoHistory) for (const [phone, lead] of demoCrmLeads()) convoso.addLead(phone, lead);
 
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', () => resolve()));

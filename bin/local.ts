@@ -27,11 +27,12 @@ async function main(): Promise<void> {
   if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) throw new Error(`--speed must be a number between 0 and 10000, got ${values.speed}`);
   const dataDir = '.redial';
   if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
-  const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, log: (line) => console.log(line) });
+  const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, demoHistory: true, log: (line) => console.log(line) });
   console.log(`redial local runtime on ${runtime.url} (speed x${speed}; ${runtime.resumed} pending attempts resumed from ${dataDir}/)`);
   console.log(`Bland simulator ${runtime.bland.url}, Convoso simulator ${runtime.convoso.url}. Post a lead from another terminal:`);
   console.log(`  curl -s -X POST ${runtime.url}/leads -H 'X-API-Key: ${runtime.apiKey}' -H 'content-type: application/json' -d '{"phone":"(212) 555-0100","first_name":"Ada","state":"NY"}'`);
   console.log(`  curl -s ${runtime.url}/leads/%2B12125550100`);
+  console.log(`  npx redial backfill start --from 2025-12-01 --to 2026-01-07 --dry-run   # walks the simulator's call history`);
   const stop = async () => {
     await runtime.stop();
     process.exit(0);
