@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { handler as backfillHandler } from '../../lambdas/handlers/backfill.handler';
 import { handler as dialerHandler } from '../../lambdas/handlers/dialer.handler';
 import { handler as intakeHandler } from '../../lambdas/handlers/intake.handler';
 import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
@@ -33,7 +34,7 @@ beforeAll(async () => {
     // Open every day and hour so the test does not depend on when it runs.
     REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
   });
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', webhookSecret: null }) });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', webhookSecret: null, convosoAuthToken: 'convoso-test-token' }) });
   s3.on(PutObjectCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
   scheduler.on(UpdateScheduleCommand).resolves({});
@@ -85,5 +86,16 @@ describe('AWS handlers', () => {
     // A redelivery of the same message dials nothing more.
     expect((await handler({ Records: [event.Records[0]!] } as SQSEvent)).batchItemFailures).toEqual([]);
     expect(bland.calls).toHaveLength(1);
+  });
+
+  it('backfill: the Task payload { step, input } runs the step; bad input surfaces as BackfillInputError (never retried by the state machine)', async () => {
+    const context = { getRemainingTimeInMillis: () => 900_000 };
+    const plan = await backfillHandler({ step: 'plan', input: { from: '2025-12-01', to: '2025-12-03', dryRun: true, runId: 'handler-1' } }, context);
+    expect(plan).toEqual({ runId: 'handler-1', dryRun: true, maxConcurrency: 2, dates: ['2025-12-01', '2025-12-02', '2025-12-03'], total: 3, skipped: 0 });
+    const summary = await backfillHandler({ step: 'summarize', input: { runId: 'handler-1' } }, context) as { dates: number; table: string[] };
+    expect(summary.dates).toBe(3);
+    expect(summary.table[0]).toBe('2025-12-01:      0 calls |     0 new |      0 total | pending');
+    await expect(backfillHandler({ step: 'plan', input: { from: '2025-12-03', to: '2025-12-01' } }, context)).rejects.toMatchObject({ name: 'BackfillInputError' });
+    await expect(backfillHandler({ step: 'launch', input: {} }, context)).rejects.toMatchObject({ name: 'BackfillInputError', message: expect.stringContaining('step:') });
   });
 });
