@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { defaultRunId, formatSummaryLine, makeBackfillStatus, type BackfillStatus } from '../lambdas/app/backfill';
+import { BackfillInputError, defaultRunId, formatSummaryLine, makeBackfillStatus, validateBackfillInput, type BackfillStatus } from '../lambdas/app/backfill';
+import { DEFAULT_CONFIG, parseConfig, type Config } from '../lambdas/config/config';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { documentClientFrom } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import type { Clock } from '../lambdas/ports/clock';
@@ -25,6 +26,8 @@ export interface BackfillTarget {
   start(input: Record<string, unknown>): Promise<{ runId: string }>;
   resume(runId: string): Promise<{ runId: string; how: string }>;
   status(runId: string): Promise<StatusView | null>;
+  /** The state of the run's latest execution, even before (or without) the run's own record. */
+  execution(runId: string): Promise<StatusView['execution']>;
 }
 
 /** The local runtime's admin API (`npm start`). */
@@ -61,32 +64,55 @@ export function localTarget(baseUrl: string, apiKey: string): BackfillTarget {
       const json = expectOk(answer) as unknown as BackfillStatus & { execution: { state: ExecutionState; error: string | null } | null };
       return { status: json, execution: json.execution ?? { state: 'NONE', error: null } };
     },
+    async execution(runId) {
+      return (await this.status(runId))?.execution ?? { state: 'NONE', error: null };
+    },
   };
 }
 
 /** AWS: the deployed state machine and table (stack outputs BackfillStateMachineArn and TableName). */
-export function awsTarget(stateMachineArn: string, tableName: string, clock: Clock, clients: { sfn?: SFNClient; dynamo?: DynamoDBClient } = {}): BackfillTarget {
+export function awsTarget(stateMachineArn: string, tableName: string, clock: Clock, clients: { sfn?: SFNClient; dynamo?: DynamoDBClient } = {}, config: Config = DEFAULT_CONFIG): BackfillTarget {
   const sfn = clients.sfn ?? new SFNClient({});
   const runs = new DynamoBackfillStore(documentClientFrom(clients.dynamo ?? new DynamoDBClient({})), tableName);
   const statusOf = makeBackfillStatus({ runs, clock });
-  /** The run's executions are named `<runId>` and `<runId>--<n>`; the newest first. */
+  /** The run's executions are named `<runId>` and `<runId>.<suffix>` (a runId has no dot); the newest first. */
   const executionsOf = async (runId: string) => {
     const found: { executionArn: string; name: string; status: string; startDate: Date }[] = [];
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));
       for (const e of page.executions ?? []) {
-        if (e.name === runId || e.name?.startsWith(`${runId}--`)) found.push({ executionArn: e.executionArn!, name: e.name!, status: e.status!, startDate: e.startDate! });
+        if (e.name === runId || e.name?.startsWith(`${runId}.`)) found.push({ executionArn: e.executionArn!, name: e.name!, status: e.status!, startDate: e.startDate! });
       }
       nextToken = page.nextToken;
     } while (nextToken);
     return found.sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
   };
   const start = async (runId: string, name: string, input: Record<string, unknown>) => {
-    await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ ...input, runId }) }));
+    try {
+      await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ ...input, runId }) }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
+        throw new BackfillCliError(`backfill ${runId} exists already: resume it with \`npx redial backfill resume ${runId} --aws\`, or choose another --run-id`);
+      }
+      throw error;
+    }
+  };
+  const latestExecution = async (runId: string): Promise<StatusView['execution']> => {
+    const [latest] = await executionsOf(runId);
+    if (!latest) return { state: 'NONE', error: null };
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest.executionArn }));
+    return { state: described.status as ExecutionState, error: described.error ? `${described.error}: ${described.cause ?? ''}` : null };
   };
   return {
     async start(input) {
+      // The state machine's Plan would refuse bad input too, but only after the CLI had started waiting: check here.
+      try {
+        validateBackfillInput(input, config.backfill, clock.now());
+      } catch (error) {
+        if (error instanceof BackfillInputError) throw new BackfillCliError(error.message);
+        throw error;
+      }
       const runId = typeof input['runId'] === 'string' ? input['runId'] : defaultRunId(String(input['from']), String(input['to']), input['dryRun'] === true, clock.now());
       const { runId: _ignored, ...rest } = input;
       await start(runId, runId, rest);
@@ -101,18 +127,16 @@ export function awsTarget(stateMachineArn: string, tableName: string, clock: Clo
       }
       const run = await runs.getRun(runId);
       if (!run) throw new BackfillCliError(`no backfill run ${runId} in ${tableName}`);
-      const name = `${runId}--${clock.now().toString(36)}`;
+      const name = `${runId}.${clock.now().toString(36)}`;
       await start(runId, name, { from: run.from, to: run.to, dryRun: run.dryRun });
       return { runId, how: `started ${name} with the same runId (finished dates are skipped)` };
     },
     async status(runId) {
       const status = await statusOf(runId);
       if (!status) return null;
-      const [latest] = await executionsOf(runId);
-      if (!latest) return { status, execution: { state: 'NONE', error: null } };
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest.executionArn }));
-      return { status, execution: { state: described.status as ExecutionState, error: described.error ? `${described.error}: ${described.cause ?? ''}` : null } };
+      return { status, execution: await latestExecution(runId) };
     },
+    execution: latestExecution,
   };
 }
 
@@ -146,14 +170,23 @@ export interface CliIo {
 
 /** Follows a run until its execution ends, printing each date as it finishes; returns the exit code. */
 export async function follow(target: BackfillTarget, runId: string, io: CliIo, pollMs: number): Promise<number> {
-  const printed = new Set<string>();
+  const printed = new Map<string, string>();
   let lastProgress = '';
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     const view = await target.status(runId);
+    if (!view) {
+      // No run record yet: Plan has not run, or failed (bad input, missing Convoso token). Ask the execution.
+      const execution = await target.execution(runId);
+      if (execution.state !== 'RUNNING' && (execution.state !== 'NONE' || polls * pollMs > 120_000)) {
+        io.out(`backfill ${runId}: execution ${execution.state}${execution.error ? `: ${execution.error}` : ' (no run was recorded)'}`);
+        return 1;
+      }
+    }
     if (view) {
       for (const line of view.status.lines) {
-        if ((line.status === 'done' || line.status === 'failed') && !printed.has(line.date)) {
-          printed.add(line.date);
+        // A date is printed when it finishes, and again if a resume finishes it differently.
+        if ((line.status === 'done' || line.status === 'failed') && printed.get(line.date) !== line.status) {
+          printed.set(line.date, line.status);
           io.out(`  ${line.date} ${line.status === 'done' ? 'done' : `FAILED ${line.error ?? ''}`}: ${line.calls} calls, ${line.unique} phones`);
         }
       }
@@ -213,7 +246,8 @@ export async function runBackfill(argv: string[], clock: Clock, io: CliIo, env: 
     strict: true,
   });
   const target = makeTarget?.() ?? (values.aws
-    ? awsTarget(required(env['REDIAL_STATE_MACHINE_ARN'], 'REDIAL_STATE_MACHINE_ARN'), required(env['REDIAL_TABLE_NAME'], 'REDIAL_TABLE_NAME'), clock)
+    ? awsTarget(required(env['REDIAL_STATE_MACHINE_ARN'], 'REDIAL_STATE_MACHINE_ARN'), required(env['REDIAL_TABLE_NAME'], 'REDIAL_TABLE_NAME'), clock, {},
+      parseConfig(env['REDIAL_CONFIG'] ? JSON.parse(env['REDIAL_CONFIG']) : {}))
     : localTarget(values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000', values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key'));
   const pollMs = Number(values['poll-ms']);
   switch (action) {

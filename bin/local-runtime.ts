@@ -19,6 +19,7 @@ import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { FsArtifactStore } from '../lambdas/adapters/local/artifacts.fs';
 import { RateLimitedCrm, TokenBucket } from '../lambdas/adapters/rate-limit';
+import type { RetryOptions } from '../lambdas/adapters/http-retry';
 import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } from './local-backfill';
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
@@ -57,7 +58,7 @@ export interface LocalRuntimeOptions {
   /** Serve a seeded call history for every day before the start (npm start), with its numbers in Convoso. */
   readonly demoHistory?: boolean;
   /** Backfill: retry waits of the state machine (default: the definition's 2-32 s), a definition already synthesized. */
-  readonly backfill?: { readonly retryIntervalMs?: number; readonly definition?: () => StateMachineDefinition };
+  readonly backfill?: { readonly retryIntervalMs?: number; readonly definition?: () => StateMachineDefinition; readonly crmRetry?: RetryOptions };
   /** How often (real ms) the loop looks for due schedules and queued messages; 0 = never (tests call loopOnce). */
   readonly tickMs?: number;
   readonly log?: (line: string) => void;
@@ -127,7 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const runs = new DynamoBackfillStore(dynamo.doc, dynamo.tableName);
     const artifacts = new FsArtifactStore(join(options.dataDir, 'artifacts'));
     const acceptLead = makeAcceptLead(deps);
-    const crm = new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' });
+    const crm = new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }, options.backfill?.crmRetry);
     const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
     const runStep = makeBackfillSteps((maxConcurrency) => ({
       config: options.config, clock, calls: agent, leads: store, runs, artifacts, acceptLead,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -122,11 +122,17 @@ export class Backfill extends Construct {
     });
 
     // The reconcile: every few hours, the last days again; idempotent enqueueing makes it catch only what was missed.
-    const role = new Role(this, 'ReconcileRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
+    // Assumable by EventBridge Scheduler for this account only (confused-deputy guard).
+    const role = new Role(this, 'ReconcileRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+    });
     role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    // A start that fails after the retries lands in the scheduler's dead-letter queue (alarmed with the others).
+    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.dialer.schedulerDeadLetterQueue.queueArn] }));
+    const every = props.config.reconcile.everyHours;
     this.reconcileSchedule = new CfnSchedule(this, 'Reconcile', {
       description: `redial reconcile: the last ${props.config.reconcile.lastDays} days every ${props.config.reconcile.everyHours} h`,
-      scheduleExpression: `rate(${props.config.reconcile.everyHours} hours)`,
+      scheduleExpression: `rate(${every} ${every === 1 ? 'hour' : 'hours'})`,
       flexibleTimeWindow: { mode: 'OFF' },
       state: props.config.reconcile.enabled ? 'ENABLED' : 'DISABLED',
       target: {
@@ -134,6 +140,7 @@ export class Backfill extends Construct {
         roleArn: role.roleArn,
         input: JSON.stringify({ reconcile: true, lastDays: props.config.reconcile.lastDays }),
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: props.dialer.schedulerDeadLetterQueue.queueArn },
       },
     });
   }

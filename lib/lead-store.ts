@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -52,6 +52,8 @@ export class LeadStore extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,
       serverAccessLogsPrefix: 'archive/',
+      // Backfill phone lists are working files of a run: gone after 30 days (older versions with them).
+      lifecycleRules: [{ id: 'backfill-working-files', prefix: 'backfill/', expiration: Duration.days(30), noncurrentVersionExpiration: Duration.days(1) }],
       removalPolicy,
     });
   }

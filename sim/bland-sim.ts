@@ -31,6 +31,8 @@ export interface BlandSimOptions {
    * oldest first. Generated on demand (and a few days cached), so a history of millions of calls costs no memory.
    */
   readonly history?: (utcDay: string) => readonly HistoryCall[];
+  /** GET /v1/calls/{id} for a call of the history (its full record, e.g. a DNC request), or null if unknown. */
+  readonly historyCall?: (callId: string) => Record<string, unknown> | null;
 }
 
 /** One row of GET /v1/calls (docs/bland.md: the list carries metadata, not transcripts). */
@@ -184,6 +186,8 @@ export async function startBlandSim(options: BlandSimOptions) {
     const one = /^\/v1\/calls\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && one) {
       const call = calls.get(decodeURIComponent(one[1]!));
+      const past = call ? null : options.historyCall?.(decodeURIComponent(one[1]!));
+      if (past) return send(res, 200, past);
       if (!call) return send(res, 404, { status: 'error', message: 'Call not found' });
       return send(res, 200, call.body ?? { call_id: call.callId, status: 'in-progress', completed: false, queue_status: 'started' });
     }
@@ -201,7 +205,9 @@ export async function startBlandSim(options: BlandSimOptions) {
       const to = url.searchParams.get('to');
       const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 1000), to === null ? Infinity : Number(to) - from);
       const ascending = url.searchParams.get('ascending') === 'true';
-      const rows = listRows(startDate, url.searchParams.get('end_date'));
+      const toNumber = url.searchParams.get('to_number');
+      const all = listRows(startDate, url.searchParams.get('end_date'));
+      const rows = toNumber ? filtered(all, (row) => row.to === toNumber) : all;
       const total = rows.length;
       const page: HistoryCall[] = [];
       for (let i = from; i < Math.min(total, from + limit); i++) page.push(rows.at(ascending ? i : total - 1 - i));
@@ -251,6 +257,12 @@ export async function startBlandSim(options: BlandSimOptions) {
         throw new RangeError('row index out of range');
       },
     };
+  };
+
+  const filtered = (rows: { length: number; at(i: number): HistoryCall }, keep: (row: HistoryCall) => boolean) => {
+    const kept: HistoryCall[] = [];
+    for (let i = 0; i < rows.length; i++) if (keep(rows.at(i))) kept.push(rows.at(i));
+    return { length: kept.length, at: (i: number) => kept[i]! };
   };
 
   const server: Server = createServer((req, res) => {

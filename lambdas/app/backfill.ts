@@ -5,6 +5,7 @@ import { maskPhone, normalizePhone } from '../domain/phone';
 import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
 import {
+  DateConflictError,
   ZERO_COUNTS,
   type ArtifactStore,
   type BackfillDate,
@@ -17,6 +18,9 @@ import {
   type SummaryLine,
 } from '../ports/backfill';
 import type { LeadStore } from '../ports/lead-store';
+import type { VoiceAgent } from '../ports/voice-agent';
+import { crmTerminal } from '../ports/crm';
+import { CallClassifier } from '../domain/classify-call';
 import type { AcceptLeadResult, LeadIntake } from './accept-lead';
 
 /**
@@ -28,7 +32,8 @@ import type { AcceptLeadResult, LeadIntake } from './accept-lead';
 export interface BackfillDeps {
   readonly config: Config;
   readonly clock: Clock;
-  readonly calls: CallLog;
+  /** Bland: the call list, and the full call (a number new to us has its latest call classified before it is enqueued). */
+  readonly calls: CallLog & Pick<VoiceAgent, 'getCall'>;
   readonly crm: Crm;
   readonly leads: LeadStore;
   readonly runs: BackfillStore;
@@ -122,40 +127,55 @@ export function defaultRunId(from: string, to: string, dryRun: boolean, now: num
   return `bf-${from}-${to}${dryRun ? '-dry' : ''}-${runStamp(now)}`;
 }
 
+/** Checks a run's input (also used by the CLI before it starts an execution on AWS): the range, its length, the runId. */
+export function validateBackfillInput(raw: unknown, cfg: BackfillConfig, now: number) {
+  const parsed = backfillInputSchema.safeParse(raw);
+  if (!parsed.success) throw new BackfillInputError(`invalid backfill input: ${describeZodError(parsed.error)}`);
+  const input = parsed.data;
+  const today = DateTime.fromMillis(now, { zone: cfg.zone }).toISODate()!;
+  let kind: RunKind;
+  let from: string;
+  let to: string;
+  let runId: string;
+  if ('reconcile' in input) {
+    kind = 'reconcile';
+    to = today;
+    from = DateTime.fromISO(today, { zone: 'utc' }).minus({ days: (input.lastDays ?? cfg.reconcile.lastDays) - 1 }).toISODate()!;
+    runId = input.runId ?? `reconcile-${runStamp(now)}`;
+  } else {
+    kind = 'backfill';
+    ({ from, to } = input);
+    if (from > to) throw new BackfillInputError(`invalid backfill input: from (${from}) is after to (${to}); the range is inclusive, from first`);
+    if (from > today) throw new BackfillInputError(`invalid backfill input: from (${from}) is in the future (today is ${today} in ${cfg.zone})`);
+    runId = input.runId ?? defaultRunId(from, to, input.dryRun, now);
+  }
+  const dates = datesBetween(from, to);
+  if (dates.length > cfg.maxDays) {
+    throw new BackfillInputError(`invalid backfill input: ${from}..${to} is ${dates.length} days; at most ${cfg.maxDays} per run (config backfill.maxDays): split the range`);
+  }
+  return { kind, from, to, runId, dryRun: input.dryRun, maxConcurrency: input.maxConcurrency ?? cfg.maxConcurrency, dates };
+}
+
 const artifactKey = (runId: string, date: string) => `backfill/${runId}/${date}.tsv`;
+
+interface PhoneContext {
+  readonly run: BackfillRun;
+  readonly task: DateTask;
+  readonly source: string;
+  readonly latestCallId: string;
+}
 
 export function makeBackfill(deps: BackfillDeps) {
   const cfg: BackfillConfig = deps.config.backfill;
+  const classifier = new CallClassifier(deps.config.outcomes);
   const log = deps.log ?? (() => undefined);
 
   /** Validates the input, creates the run (or checks a resumed one matches), and lists the dates still to do. */
   async function plan(raw: unknown): Promise<PlanOutput> {
-    const parsed = backfillInputSchema.safeParse(raw);
-    if (!parsed.success) throw new BackfillInputError(`invalid backfill input: ${describeZodError(parsed.error)}`);
-    const input = parsed.data;
     const now = deps.clock.now();
-    const today = DateTime.fromMillis(now, { zone: cfg.zone }).toISODate()!;
-    let kind: RunKind;
-    let from: string;
-    let to: string;
-    let runId: string;
-    if ('reconcile' in input) {
-      kind = 'reconcile';
-      to = today;
-      from = DateTime.fromISO(today, { zone: 'utc' }).minus({ days: (input.lastDays ?? cfg.reconcile.lastDays) - 1 }).toISODate()!;
-      runId = input.runId ?? `reconcile-${runStamp(now)}`;
-    } else {
-      kind = 'backfill';
-      ({ from, to } = input);
-      if (from > to) throw new BackfillInputError(`invalid backfill input: from (${from}) is after to (${to}); the range is inclusive, from first`);
-      if (from > today) throw new BackfillInputError(`invalid backfill input: from (${from}) is in the future (today is ${today} in ${cfg.zone})`);
-      runId = input.runId ?? defaultRunId(from, to, input.dryRun, now);
-    }
-    const dates = datesBetween(from, to);
-    if (dates.length > cfg.maxDays) {
-      throw new BackfillInputError(`invalid backfill input: ${from}..${to} is ${dates.length} days; at most ${cfg.maxDays} per run (config backfill.maxDays): split the range`);
-    }
-    const run: BackfillRun = { runId, kind, from, to, zone: cfg.zone, dryRun: input.dryRun, createdAt: now, startedAt: now, dates: dates.length };
+    const { kind, from, to, runId, dryRun, maxConcurrency, dates } = validateBackfillInput(raw, cfg, now);
+    const input = { dryRun };
+    const run: BackfillRun = { runId, kind, from, to, zone: cfg.zone, dryRun, createdAt: now, startedAt: now, dates: dates.length };
     if (!(await deps.runs.createRun(run))) {
       const existing = (await deps.runs.getRun(runId))!;
       if (existing.from !== from || existing.to !== to || existing.dryRun !== input.dryRun) {
@@ -166,10 +186,11 @@ export function makeBackfill(deps: BackfillDeps) {
       }
       await deps.runs.markRunStarted(runId, now);
     }
-    const done = new Set((await deps.runs.listDates(runId)).filter((d) => d.status === 'done').map((d) => d.date));
+    // A date checked before it was over (today) is done again: its later calls were not in the list yet.
+    const done = new Set((await deps.runs.listDates(runId)).filter((d) => d.status === 'done' && d.updatedAt >= dayBounds(d.date, cfg.zone).end).map((d) => d.date));
     const pending = dates.filter((d) => !done.has(d));
-    log(`backfill ${runId}: ${kind} ${from}..${to}${input.dryRun ? ' (dry run)' : ''}, ${pending.length} of ${dates.length} dates to do`);
-    return { runId, dryRun: input.dryRun, maxConcurrency: input.maxConcurrency ?? cfg.maxConcurrency, dates: pending, total: dates.length, skipped: dates.length - pending.length };
+    log(`backfill ${runId}: ${kind} ${from}..${to}${dryRun ? ' (dry run)' : ''}, ${pending.length} of ${dates.length} dates to do`);
+    return { runId, dryRun, maxConcurrency, dates: pending, total: dates.length, skipped: dates.length - pending.length };
   }
 
   /**
@@ -181,9 +202,10 @@ export function makeBackfill(deps: BackfillDeps) {
     const run = await requireRun(task.runId);
     const { start, end } = dayBounds(task.date, run.zone);
     const now = deps.clock.now();
-    // Bland's days are UTC (end_date inclusive by its docs, exclusive by older client code): ask for one UTC day more
-    // and keep only the calls inside the zoned day; rows come oldest first, so paging stops at the first call after it.
-    const startDate = DateTime.fromMillis(start, { zone: 'utc' }).toISODate()!;
+    // Bland's days are UTC by our reading of its docs (unconfirmed, docs/bland.md): ask for one UTC day more on each
+    // side and keep only the calls inside the zoned day; rows come oldest first, so paging stops at the first call
+    // after it.
+    const startDate = DateTime.fromMillis(start, { zone: 'utc' }).minus({ days: 1 }).toISODate()!;
     const endDate = DateTime.fromMillis(end, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
     const latest = new Map<string, { callId: string; at: number; recent: number[] }>();
     let calls = 0;
@@ -191,19 +213,21 @@ export function makeBackfill(deps: BackfillDeps) {
     let offset = 0;
     let previous: { firstId: string; lastAt: number } | null = null;
     let pages = 0;
+    const noProgress = (why: string) => new CallListError(`${task.date}: Bland's call list made no progress at offset ${offset} (page ${pages} ${why}); stopped instead of looping or undercounting`);
     for (;;) {
       const page = await deps.calls.listCalls({ startDate, endDate, offset, limit: cfg.pageSize });
       pages++;
       const rows = page.calls;
-      if (rows.length === 0) break;
+      if (rows.length === 0) {
+        if (page.totalCount !== null && offset < page.totalCount) throw noProgress(`is empty before the ${page.totalCount} rows it announced`);
+        break;
+      }
       if (previous && (rows[0]!.callId === previous.firstId || rows[0]!.createdAt < previous.lastAt)) {
-        throw new CallListError(
-          `${task.date}: Bland's call list made no progress at offset ${offset} (page ${pages} repeats or goes back before ` +
-            `${new Date(previous.lastAt).toISOString()}); stopped instead of looping or undercounting`,
-        );
+        throw noProgress(`repeats or goes back before ${new Date(previous.lastAt).toISOString()}`);
       }
       let pastEnd = false;
-      for (const call of rows) {
+      for (const [i, call] of rows.entries()) {
+        if (i > 0 && call.createdAt < rows[i - 1]!.createdAt) throw noProgress('is not in created_at order');
         if (call.createdAt < start) continue;
         if (call.createdAt >= end) {
           pastEnd = true;
@@ -213,7 +237,7 @@ export function makeBackfill(deps: BackfillDeps) {
         const parsed = normalizePhone(call.customer);
         if (!parsed.ok) {
           failed++;
-          log(`backfill ${task.runId} ${task.date}: call ${call.callId} has no valid number (${parsed.reason})`);
+          log(`backfill ${task.runId} ${task.date}: call ${call.callId} has no valid number`);
           continue;
         }
         const seen = latest.get(parsed.phone);
@@ -226,7 +250,9 @@ export function makeBackfill(deps: BackfillDeps) {
       }
       previous = { firstId: rows[0]!.callId, lastAt: rows[rows.length - 1]!.createdAt };
       offset += rows.length;
-      if (pastEnd || rows.length < cfg.pageSize || (page.totalCount !== null && offset >= page.totalCount)) break;
+      if (pastEnd || (page.totalCount !== null && offset >= page.totalCount)) break;
+      // A short page ends the list only when the platform gives no total (with a total, the loop asks again).
+      if (page.totalCount === null && rows.length < cfg.pageSize) break;
     }
     const phones = [...latest.keys()].sort();
     const body = phones.map((p) => {
@@ -234,7 +260,7 @@ export function makeBackfill(deps: BackfillDeps) {
       return `${p}\t${c.callId}\t${c.at}\t${c.recent.join(',')}`;
     }).join('\n');
     await deps.artifacts.put(artifactKey(task.runId, task.date), body);
-    await deps.runs.startDate(task.runId, task.date, { calls, unique: phones.length, failed }, deps.clock.now());
+    await deps.runs.startDate(task.runId, task.date, { calls, unique: phones.length, failed }, deps.clock.now(), end);
     log(`backfill ${task.runId} ${task.date}: ${calls} calls, ${phones.length} phones (${pages} pages)`);
     if (phones.length === 0) await deps.runs.finishDate(task.runId, task.date, deps.clock.now());
     return { ...task, done: phones.length === 0, offset: 0, unique: phones.length };
@@ -276,54 +302,67 @@ export function makeBackfill(deps: BackfillDeps) {
     const worker = async () => {
       while (failure === null && next < stopAt && (budget.deadline === undefined || deps.clock.now() < budget.deadline)) {
         const i = next++;
-        const [phone, , , recent] = rows[i]!.split('\t') as [string, string, string, string];
+        const [phone, latestCallId, , recent] = rows[i]!.split('\t') as [string, string, string, string];
         try {
-          results[i - base] = await checkPhone(phone, recent ? recent.split(',').map(Number) : [], context);
+          results[i - base] = await checkPhone(phone, recent ? recent.split(',').map(Number) : [], { ...context, latestCallId });
         } catch (error) {
           failure ??= error;
           return;
         }
-        committing = committing.then(() => commitPrefix(false));
+        // A checkpoint that cannot be written (another execution moved it, DynamoDB down) stops the workers at once.
+        committing = committing.then(() => commitPrefix(false)).catch((error: unknown) => {
+          failure ??= error;
+        });
       }
     };
     await Promise.all(Array.from({ length: cfg.crmBatchSize }, worker));
     await committing;
-    await commitPrefix(true);
+    if (failure === null || !(failure instanceof DateConflictError)) await commitPrefix(true);
     if (failure !== null) throw failure;
+    if (offset === base && base < rows.length) {
+      throw new Error(`backfill ${task.runId} ${task.date}: no time left to check a single number (the step's deadline had passed)`);
+    }
     const done = offset >= rows.length;
     if (done) await deps.runs.finishDate(task.runId, task.date, deps.clock.now());
     return { ...task, done, offset, unique: rows.length };
   }
 
-  async function checkPhone(phone: string, callTimes: number[], { run, task, source }: { run: BackfillRun; task: DateTask; source: string }): Promise<keyof DateCounts> {
+  async function checkPhone(phone: string, callTimes: number[], { run, task, source, latestCallId }: PhoneContext): Promise<keyof DateCounts> {
     const dryRun = run.dryRun;
-    let crmLead;
-    try {
-      crmLead = await deps.crm.findByPhone(phone);
-    } catch (error) {
-      // An outage (429/5xx/timeout after the client's retries) fails the step, which the state machine retries.
-      if ((error as { retryable?: boolean }).retryable !== false) throw error;
-      log(`backfill ${task.runId} ${task.date}: ${maskPhone(phone)} refused by the CRM: ${(error as Error).message}`);
-      return 'failed';
-    }
+    // Any CRM error (outage, bad token, refusal) fails the step: the state machine retries, then records the date
+    // failed. Counting it per number would let a misconfigured run "succeed" having checked nothing.
+    const crmLead = await deps.crm.findByPhone(phone);
     if (!crmLead) {
       log(`backfill ${task.runId} ${task.date}: ${maskPhone(phone)} not in the CRM: skipped`);
       return 'notInCrm';
     }
-    const terminal = crmLead.status ? deps.config.crm.terminalStatuses[crmLead.status.trim().toUpperCase()] : undefined;
+    const terminal = crmTerminal(crmLead, deps.config.crm.terminalStatuses);
     if (terminal) {
       // Sold or DNC'd by a human agent: never enqueued, and an active lead here is ended (the dialer would ask anyway).
-      if (!dryRun && (await deps.leads.get(phone))?.status === 'ACTIVE') await deps.acceptLead({ phone, status: crmLead.status!, source });
-      return terminal === 'SALE' ? 'sale' : 'dnc';
+      if (!dryRun && (await deps.leads.get(phone))?.status === 'ACTIVE') await deps.acceptLead({ phone, status: terminal.status, source });
+      return terminal.outcome === 'SALE' ? 'sale' : 'dnc';
+    }
+    const lead = await deps.leads.get(phone);
+    if (!lead) {
+      // A number new to us: its latest call may have ended it (a DNC request whose webhook never came). Bland's
+      // answer counts: such a number is recorded finished, never enqueued.
+      const ended = await outcomeOfCall(latestCallId);
+      if (ended) {
+        if (!dryRun && deps.config.crm.terminalStatuses[ended] === ended) await deps.acceptLead({ phone, status: ended, source });
+        log(`backfill ${task.runId} ${task.date}: ${maskPhone(phone)} latest call ${latestCallId} was ${ended}: not enqueued`);
+        return ended === 'SALE' ? 'sale' : 'dnc';
+      }
     }
     if (dryRun) {
-      const lead = await deps.leads.get(phone);
       if (!lead) return 'enqueued';
       if (lead.status !== 'ACTIVE') return 'closed';
       return lead.scheduleToken !== null ? 'alreadyQueued' : 'enqueued';
     }
+    // The state caps count calls placed anywhere: a number called recently gets its calls of the last 48 h (all
+    // dates, not only this one) before its first attempt is planned.
+    const recent = !lead && callTimes.length > 0 ? await recentCallsTo(phone) : callTimes;
     const result = await deps.acceptLead({
-      phone, source, crmLeadId: crmLead.leadId, crmListId: crmLead.listId ?? undefined, callTimes, ...crmLead.details,
+      phone, source, crmLeadId: crmLead.leadId, crmListId: crmLead.listId ?? undefined, callTimes: recent, ...crmLead.details,
     });
     if (result.status !== 'ACTIVE') return 'closed';
     // A retried chunk finds the leads it created a moment ago: the source says they are this date's. A lead another
@@ -332,6 +371,30 @@ export function makeBackfill(deps: BackfillDeps) {
     const ofThisRun = result.source.startsWith(`${run.kind}:${task.runId}/`);
     if (result.created || result.source === source || (result.scheduled && !ofThisRun)) return 'enqueued';
     return 'alreadyQueued';
+  }
+
+  /** SALE or DNC if Bland's record of the call says so (our classifier, the same as for webhooks), else null. */
+  async function outcomeOfCall(callId: string): Promise<'SALE' | 'DNC' | null> {
+    const call = await deps.calls.getCall(callId);
+    if (!call) return null;
+    const outcome = classifier.classify(call).outcome;
+    return outcome === 'SALE' || outcome === 'DNC' ? outcome : null;
+  }
+
+  /** Calls to one number in the last 48 h, from Bland's list filtered by number (a few rows). */
+  async function recentCallsTo(phone: string): Promise<number[]> {
+    const now = deps.clock.now();
+    const since = now - 48 * 3_600_000;
+    const times: number[] = [];
+    const startDate = DateTime.fromMillis(since, { zone: 'utc' }).minus({ days: 1 }).toISODate()!;
+    const endDate = DateTime.fromMillis(now, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
+    for (let offset = 0; offset < 10_000; ) {
+      const page = await deps.calls.listCalls({ startDate, endDate, offset, limit: 100, toNumber: phone });
+      for (const call of page.calls) if (call.createdAt > since && call.createdAt <= now) times.push(call.createdAt);
+      offset += page.calls.length;
+      if (page.calls.length < 100) break;
+    }
+    return times;
   }
 
   /** A date that kept failing after the state's retries: recorded with its error; the other dates go on. */
@@ -345,8 +408,8 @@ export function makeBackfill(deps: BackfillDeps) {
       // Not Lambda's JSON error: keep the text.
     }
     const error = `${input.error?.Error ?? 'Error'}: ${message}`.slice(0, 1000);
-    await deps.runs.failDate(input.runId, input.date, error, deps.clock.now());
-    log(`backfill ${input.runId} ${input.date}: FAILED ${error}`);
+    if (await deps.runs.failDate(input.runId, input.date, error, deps.clock.now())) log(`backfill ${input.runId} ${input.date}: FAILED ${error}`);
+    else log(`backfill ${input.runId} ${input.date}: done by another execution; this one's failure is not recorded (${error})`);
     return { runId: input.runId, date: input.date, failed: true };
   }
 
@@ -400,7 +463,8 @@ function lineOf(date: string, checkpoint: BackfillDate | undefined, fresh: numbe
     new: fresh,
     cumulative,
     counts,
-    error: checkpoint?.error ?? null,
+    // Short enough that 400 dates fit a DynamoDB item and a Step Functions payload.
+    error: checkpoint?.error ? checkpoint.error.slice(0, 200) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { trimCallTimes, type Lead } from '../domain/lead';
+import { crmTerminal } from '../ports/crm';
 import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
 import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
@@ -60,11 +61,10 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     if (!claimed) return { result: 'already-claimed' };
 
     if (deps.config.dialer.preDialCrmCheck && deps.crm) {
-      const crmLead = await deps.crm.findByPhone(lead.phone);
-      const terminal = crmLead?.status ? deps.config.crm.terminalStatuses[crmLead.status.toUpperCase()] : undefined;
+      const terminal = crmTerminal(await deps.crm.findByPhone(lead.phone), deps.config.crm.terminalStatuses);
       if (terminal) {
-        await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal, detail: `CRM status ${crmLead!.status}: ${terminal} by a human agent` });
-        return { result: 'crm-terminal', status: crmLead!.status! };
+        await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal.outcome, detail: `CRM status ${terminal.status}: ${terminal.outcome} by a human agent` });
+        return { result: 'crm-terminal', status: terminal.status };
       }
     }
 

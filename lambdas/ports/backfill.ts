@@ -21,6 +21,8 @@ export interface CallListQuery {
   /** Index of the first row (Bland's `from`); rows sorted by created_at, oldest first. */
   readonly offset: number;
   readonly limit: number;
+  /** Only calls to this number (Bland's to_number). */
+  readonly toNumber?: string;
 }
 
 /** The voice platform's call history. */
@@ -64,7 +66,7 @@ export interface DateCounts {
   alreadyQueued: number;
   /** Leads already finished here (SALE, DNC, stopped): never reactivated. */
   closed: number;
-  /** Numbers that could not be processed (not a valid number, or refused by the CRM): logged with the reason. */
+  /** Calls of the date whose number is not a valid one: logged (call id only). */
   failed: number;
 }
 
@@ -127,12 +129,16 @@ export interface BackfillStore {
   markRunStarted(runId: string, at: number): Promise<void>;
   listDates(runId: string): Promise<BackfillDate[]>;
   getDate(runId: string, date: string): Promise<BackfillDate | null>;
-  /** (Re)starts a date: its list was fetched, counters zero, offset 0. */
-  startDate(runId: string, date: string, fetched: { calls: number; unique: number; failed: number }, at: number): Promise<void>;
+  /**
+   * (Re)starts a date: its list was fetched, counters zero, offset 0. Refused (DateConflictError) if the date is done
+   * and was done after `dayEnd` (finished for good, e.g. by another execution of the run).
+   */
+  startDate(runId: string, date: string, fetched: { calls: number; unique: number; failed: number }, at: number, dayEnd: number): Promise<void>;
   /** Adds a checked chunk's counts and moves the offset, only if the offset is still `fromOffset`; else DateConflictError. */
   commitChunk(runId: string, date: string, fromOffset: number, toOffset: number, counts: Readonly<DateCounts>, at: number): Promise<void>;
   finishDate(runId: string, date: string, at: number): Promise<void>;
-  failDate(runId: string, date: string, error: string, at: number): Promise<void>;
+  /** Records the date failed, unless it is done (another execution finished it): then false. */
+  failDate(runId: string, date: string, error: string, at: number): Promise<boolean>;
   putSummary(summary: BackfillSummary): Promise<void>;
   getSummary(runId: string): Promise<BackfillSummary | null>;
 }

@@ -114,10 +114,19 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     });
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const reconcile = policies.find(([name]) => name.startsWith('BackfillReconcileRole'))!;
-    expect(reconcile[1].Properties.PolicyDocument.Statement).toEqual([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^BackfillStateMachine/) } }]);
+    const statements = reconcile[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[];
+    expect(statements).toHaveLength(2);
+    expect(statements).toContainEqual({ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: expect.stringMatching(/^BackfillStateMachine/) } });
+    // The only other permission: its failed starts go to the scheduler's dead-letter queue.
+    expect(statements).toContainEqual({ Action: 'sqs:SendMessage', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DialerSchedulerDlq/), 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] }),
+    });
     // Configurable: the same stack with reconcile disabled keeps the schedule, disabled.
     const off = Template.fromStack(new RedialStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Off', { redialConfig: JSON.stringify({ backfill: { reconcile: { enabled: false, everyHours: 12 } } }) }));
     off.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)', State: 'DISABLED' });
+    const hourly = Template.fromStack(new RedialStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Hourly', { redialConfig: JSON.stringify({ backfill: { reconcile: { everyHours: 1 } } }) }));
+    hourly.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
   });
 
   it('the HTTP API routes POST /leads and POST /webhooks/bland, throttled and access-logged', () => {

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoBackfillStore } from '../../lambdas/adapters/aws/backfill-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
-import { awsTarget, runBackfill } from '../../bin/backfill-cli';
+import { awsTarget, follow, runBackfill } from '../../bin/backfill-cli';
 
 /**
  * `npx redial backfill ... --aws`: Step Functions has no local engine reachable by the SDK, so its client is mocked
@@ -18,7 +18,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'cli-aws' });
   const runs = new DynamoBackfillStore(dynamo.doc, dynamo.tableName);
   await runs.createRun({ runId: 'r1', kind: 'backfill', from: '2025-12-01', to: '2025-12-02', zone: 'America/New_York', dryRun: false, createdAt: clock.now(), startedAt: clock.now(), dates: 2 });
-  await runs.startDate('r1', '2025-12-01', { calls: 10, unique: 4, failed: 0 }, clock.now());
+  await runs.startDate('r1', '2025-12-01', { calls: 10, unique: 4, failed: 0 }, clock.now(), 0);
   await runs.finishDate('r1', '2025-12-01', clock.now());
   await runs.failDate('r1', '2025-12-02', 'CallListError: made no progress', clock.now());
 });
@@ -44,7 +44,7 @@ describe('backfill CLI against AWS', () => {
     sfnMock.reset();
     sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: `${ARN}:r1`, name: 'r1', status: 'SUCCEEDED', startDate: new Date(), stateMachineArn: ARN }] });
     sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${ARN}:r1--2` });
-    expect((await target().resume('r1')).how).toMatch(/^started r1--\w+ with the same runId/);
+    expect((await target().resume('r1')).how).toMatch(/^started r1\.\w+ with the same runId/);
     const input = JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!) as Record<string, unknown>;
     expect(input).toEqual({ from: '2025-12-01', to: '2025-12-02', dryRun: false, runId: 'r1' });
   });
@@ -58,6 +58,21 @@ describe('backfill CLI against AWS', () => {
     expect(out[0]).toBe('backfill r1: backfill 2025-12-01 to 2025-12-02; execution SUCCEEDED; day 2 of 2 (1 failed), finished');
     expect(out[1]).toMatch(/^2025-12-01: +10 calls \| +4 new \| +4 total \| sale 0/);
     expect(out[2]).toBe('2025-12-02:      0 calls |     0 new |      4 total | FAILED CallListError: made no progress');
+  });
+
+  it('bad input is refused before any execution starts; an existing runId is pointed at resume', async () => {
+    await expect(target().start({ from: '2026-01-07', to: '2025-12-01' })).rejects.toThrow('from (2026-01-07) is after to (2025-12-01)');
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' }));
+    await expect(target().start({ from: '2025-12-01', to: '2025-12-02', runId: 'r1' })).rejects.toThrow('backfill r1 exists already: resume it with `npx redial backfill resume r1 --aws`');
+  });
+
+  it('follow stops with the execution error when Plan failed and no run was recorded', async () => {
+    sfnMock.on(ListExecutionsCommand).resolves({ executions: [{ executionArn: `${ARN}:nope`, name: 'nope', status: 'FAILED', startDate: new Date(), stateMachineArn: ARN }] });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED', error: 'Error', cause: 'backfill needs Convoso', executionArn: `${ARN}:nope`, stateMachineArn: ARN, startDate: new Date() });
+    const out: string[] = [];
+    expect(await follow(target(), 'nope', { out: (l) => out.push(l), sleep: async () => undefined }, 1)).toBe(1);
+    expect(out).toEqual(['backfill nope: execution FAILED: Error: backfill needs Convoso']);
   });
 
   it('--aws without the stack outputs says which is missing', async () => {

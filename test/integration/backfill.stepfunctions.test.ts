@@ -12,7 +12,7 @@ import type { BackfillSummary } from '../../lambdas/ports/backfill';
 import { localTarget, runBackfill } from '../../bin/backfill-cli';
 import { synthesizeBackfillDefinition } from '../../bin/local-backfill';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
-import { crmStateOf, generateHistory, groundTruth, phoneOf, type TruthLine } from '../support/backfill-history';
+import { crmStateOf, generateHistory, groundTruth, phoneOf, saidDncOnCall, type TruthLine } from '../support/backfill-history';
 
 /**
  * The backfill state machine as synthesized from the real stack (bin/local-backfill.ts reads the CloudFormation
@@ -25,7 +25,21 @@ const FROM = '2025-12-01';
 const TO = '2026-01-07';
 const POOL = 400;
 const history = generateHistory({ from: FROM, to: TO, zone: ZONE, seed: 7, phones: POOL, callsPerDay: [25, 60] });
-const config = parseConfig({ backfill: { zone: ZONE, pageSize: 10, crmRatePerSecond: 2000, crmBatchSize: 25 } });
+// Small pages and steps, so paging, the Checked? ⇄ CheckDate loop and mid-date checkpoints all run.
+const config = parseConfig({ backfill: { zone: ZONE, pageSize: 10, crmRatePerSecond: 2000, crmBatchSize: 4, phonesPerStep: 7 } });
+const phoneOfCall = new Map(history.calls.map((c) => [c.call_id, c.to]));
+const indexOfPhone = new Map(Array.from({ length: POOL }, (_, i) => [phoneOf(i), i]));
+/** Bland's record of a past call: the numbers that said "do not call" on their calls, as a webhook would carry it. */
+function historyCall(callId: string): Record<string, unknown> | null {
+  const phone = phoneOfCall.get(callId);
+  if (phone === undefined) return null;
+  const said = saidDncOnCall(indexOfPhone.get(phone) ?? -1);
+  return {
+    call_id: callId, to: phone, status: 'completed', completed: true, queue_status: 'complete', inbound: false,
+    answered_by: said ? 'human' : 'voicemail', call_length: said ? 0.4 : 0.3, disposition_tag: said ? 'DO_NOT_CONTACT' : 'NO_CONTACT_MADE',
+    summary: said ? 'The customer asked to be placed on the do not call list.' : null,
+  };
+}
 const NOW = Date.parse('2026-01-20T15:00:00Z');
 
 let runtime: LocalRuntime;
@@ -48,13 +62,16 @@ function expectCountsMatch(summary: BackfillSummary, truth: TruthLine[], mode: '
   expect(summary.lines.map((l) => l.date)).toEqual(truth.map((t) => t.date));
   for (const [i, t] of truth.entries()) {
     const line = summary.lines[i]!;
-    const got = { date: line.date, status: line.status, calls: line.calls, unique: line.unique, new: line.new, cumulative: line.cumulative, sale: line.counts.sale, dnc: line.counts.dnc, notInCrm: line.counts.notInCrm, failed: line.counts.failed, closed: line.counts.closed };
-    expect(got).toEqual({ date: t.date, status: 'done', calls: t.calls, unique: t.unique, new: t.new, cumulative: t.cumulative, sale: t.sale, dnc: t.dnc, notInCrm: t.notInCrm, failed: t.failed, closed: t.openClosed });
+    const got = { date: line.date, status: line.status, calls: line.calls, unique: line.unique, new: line.new, cumulative: line.cumulative, sale: line.counts.sale, notInCrm: line.counts.notInCrm, failed: line.counts.failed };
+    expect(got).toEqual({ date: t.date, status: 'done', calls: t.calls, unique: t.unique, new: t.new, cumulative: t.cumulative, sale: t.sale, notInCrm: t.notInCrm, failed: t.failed });
     if (mode === 'dry') {
-      expect([line.counts.enqueued, line.counts.alreadyQueued]).toEqual([t.openNotStored, t.openActive]);
+      expect([line.counts.dnc, line.counts.enqueued, line.counts.alreadyQueued, line.counts.closed]).toEqual([t.dnc + t.dncByCall, t.openNotStored, t.openActive, t.openClosed]);
     } else {
-      // Dates run two at a time: a number open on two dates is enqueued by whichever date gets there first.
+      // Dates run two at a time: a number open on two dates is enqueued by whichever date gets there first, and a
+      // number whose latest call was a DNC request is recorded DNC by the first date, "closed" by the later ones.
       expect(line.counts.enqueued + line.counts.alreadyQueued).toBe(t.openNotStored + t.openActive);
+      expect(line.counts.dnc + line.counts.closed).toBe(t.dnc + t.dncByCall + t.openClosed);
+      expect(line.counts.dnc).toBeGreaterThanOrEqual(t.dnc);
     }
   }
 }
@@ -63,8 +80,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'redial-backfill-'));
   runtime = await startLocalRuntime({
     config, dataDir, tickMs: 0, clock,
-    bland: { history: (day) => history.byUtcDay.get(day) ?? [], talkMs: 5, ratePerSecond: 10_000 },
-    backfill: { retryIntervalMs: 0, definition: () => definition },
+    bland: { history: (day) => history.byUtcDay.get(day) ?? [], historyCall, talkMs: 5, ratePerSecond: 10_000 },
+    backfill: { retryIntervalMs: 0, definition: () => definition, crmRetry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 2_000, sleep: async () => undefined, random: () => 0 } },
   });
   // Convoso holds every number but the "absent" ones; some DNCs under the DNCL code (config maps it to DNC).
   for (let i = 0; i < POOL; i++) {
@@ -126,7 +143,10 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     expectCountsMatch(summary, truth, 'real');
     const openSeen = new Set(history.calls.map((c) => c.to).filter((p) => /^\+1\d{10}$/.test(p) && crmStateOf(Number(p.slice(-4)) - 1000) === 'open'));
     const inRange = new Set(truth.length ? history.calls.filter((c) => c.created_at >= '2025-12-01T05:00:00.000Z' && c.created_at < '2026-01-08T05:00:00.000Z').map((c) => c.to) : []);
-    const expectedEnqueued = [...openSeen].filter((p) => inRange.has(p) && !stored.has(p));
+    const expectedEnqueued = [...openSeen].filter((p) => inRange.has(p) && !stored.has(p) && !saidDncOnCall(indexOfPhone.get(p)!));
+    const saidDnc = [...openSeen].filter((p) => inRange.has(p) && !stored.has(p) && saidDncOnCall(indexOfPhone.get(p)!));
+    expect(saidDnc.length).toBeGreaterThan(3);
+    for (const phone of saidDnc) expect(await runtime.store.get(phone)).toMatchObject({ status: 'DONE', outcome: 'DNC', nextAttemptAt: null });
     expect(summary.totals.enqueued).toBe(expectedEnqueued.length);
     expect(summary.totals.enqueued).toBeGreaterThan(50);
 
@@ -142,6 +162,8 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     for (const [phone, state] of stored) if (state === 'DONE') expect((await runtime.store.get(phone))!.status).toBe('DONE');
     // SALE, DNC and unknown numbers never became leads.
     for (let i = 0; i < POOL; i++) if (crmStateOf(i) !== 'open') expect(await runtime.store.get(phoneOf(i))).toBeNull();
+    // No pending attempt for a number that said DNC on a call.
+    expect(runtime.scheduler.list().filter((p) => saidDnc.includes(p.message.phone))).toEqual([]);
   }, 120_000);
 
   it('a second full run enqueues nothing new', async () => {
@@ -179,6 +201,7 @@ describe('backfill faults and resume', () => {
     const bland = new BlandVoiceAgent({ baseUrl: runtime.bland.url, apiKey: 'sim-bland-key', task: 't', maxDurationMinutes: 12, webhookUrl: 'http://127.0.0.1:1/' });
     let requests = 0;
     const calls = {
+      getCall: (id: string) => bland.getCall(id),
       listCalls: (query: Parameters<BlandVoiceAgent['listCalls']>[0]) => {
         // The third request gets the second page again, as Bland's pagination has been seen to do.
         if (++requests === 3) runtime.bland.listFaults.repeatNextPage();
@@ -201,15 +224,15 @@ describe('backfill faults and resume', () => {
   }, 60_000);
 
   it('a date that keeps failing is reported, the rest complete, and a rerun with the same runId does only that date', async () => {
-    // 2025-12-16 in New York starts at 05:00Z: its first UTC day is 2025-12-16.
-    runtime.bland.listFaults.failDay('2025-12-16');
+    // 2025-12-16 in New York is asked for from the UTC day before it (start_date 2025-12-15).
+    runtime.bland.listFaults.failDay('2025-12-15');
     const { runId } = await runtime.backfill.start({ from: '2025-12-15', to: '2025-12-18', dryRun: true, runId: 'failing-1' });
     await runtime.backfill.wait(runId);
     const first = (await runtime.runs.getSummary(runId))!;
     expect(first).toMatchObject({ done: 3, failed: 1, failedDates: ['2025-12-16'] });
     expect(first.lines.find((l) => l.date === '2025-12-16')!.error).toMatch(/bland.*HTTP 500/i);
 
-    runtime.bland.listFaults.failDay('2025-12-16', false);
+    runtime.bland.listFaults.failDay('2025-12-15', false);
     const doneAt = new Map((await runtime.runs.listDates(runId)).map((d) => [d.date, d.updatedAt]));
     clock.advance(60_000);
     await runtime.backfill.resume(runId);
@@ -224,6 +247,23 @@ describe('backfill faults and resume', () => {
     const truth = groundTruth(history, ZONE, new Map()).filter((t) => t.date >= '2025-12-15' && t.date <= '2025-12-18');
     expect(second.lines.map((l) => [l.calls, l.unique])).toEqual(truth.map((t) => [t.calls, t.unique]));
   }, 180_000);
+
+  it('a Convoso outage fails the dates it hits (nothing counted as checked), and a resume completes them exactly', async () => {
+    runtime.convoso.setDown(true);
+    const { runId } = await runtime.backfill.start({ from: '2025-12-22', to: '2025-12-24', dryRun: true, runId: 'convoso-down' });
+    await runtime.backfill.wait(runId);
+    const down = (await runtime.runs.getSummary(runId))!;
+    expect(down).toMatchObject({ done: 0, failed: 3 });
+    expect(down.lines[0]!.error).toMatch(/convoso.*503/i);
+    runtime.convoso.setDown(false);
+    clock.advance(60_000);
+    await runtime.backfill.resume(runId);
+    await runtime.backfill.wait(runId);
+    const up = (await runtime.runs.getSummary(runId))!;
+    expect(up).toMatchObject({ done: 3, failed: 0 });
+    const truth = groundTruth(history, ZONE, new Map()).filter((t) => t.date >= '2025-12-22' && t.date <= '2025-12-24');
+    expect(up.lines.map((l) => [l.unique, l.counts.sale, l.counts.notInCrm])).toEqual(truth.map((t) => [t.unique, t.sale, t.notInCrm]));
+  }, 120_000);
 
   it('bad input fails at once with a message naming the problem', async () => {
     await expect(runtime.backfill.start({ from: '2026-01-07', to: '2025-12-01' })).rejects.toThrow('from (2026-01-07) is after to (2025-12-01)');

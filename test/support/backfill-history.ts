@@ -29,6 +29,9 @@ export function crmStateOf(i: number): CrmState {
   return k === 0 ? 'SALE' : k === 1 ? 'DNC' : k === 2 || k === 3 ? 'absent' : 'open';
 }
 
+/** Open in Convoso, but their calls' records say the customer asked not to be called (a DNC whose webhook was lost). */
+export const saidDncOnCall = (i: number) => crmStateOf(i) === 'open' && i % 10 === 4 && i % 3 === 0 && i % 7 !== 0;
+
 export interface GeneratedHistory {
   /** Every call, including a few outside the range and a few to invalid numbers. */
   readonly calls: readonly HistoryCall[];
@@ -80,6 +83,8 @@ export interface TruthLine {
   readonly dnc: number;
   readonly notInCrm: number;
   readonly failed: number;
+  /** Open in Convoso, not in our store, and their latest call was a DNC request. */
+  readonly dncByCall: number;
   /** Open numbers of the date, split by what our store held before the run. */
   readonly openNotStored: number;
   readonly openActive: number;
@@ -98,7 +103,7 @@ export function groundTruth(h: GeneratedHistory, zone: string, stored: ReadonlyM
     const ofDay = h.calls.filter((c) => Date.parse(c.created_at) >= s && Date.parse(c.created_at) < e);
     const phones = new Set(ofDay.map((c) => c.to).filter(validPhone));
     let fresh = 0;
-    const line = { sale: 0, dnc: 0, notInCrm: 0, openNotStored: 0, openActive: 0, openClosed: 0 };
+    const line = { sale: 0, dnc: 0, notInCrm: 0, dncByCall: 0, openNotStored: 0, openActive: 0, openClosed: 0 };
     for (const p of phones) {
       if (!seen.has(p)) {
         seen.add(p);
@@ -110,6 +115,7 @@ export function groundTruth(h: GeneratedHistory, zone: string, stored: ReadonlyM
       else if (state === 'absent') line.notInCrm++;
       else if (stored.get(p) === 'ACTIVE') line.openActive++;
       else if (stored.get(p) === 'DONE') line.openClosed++;
+      else if (saidDncOnCall(index.get(p)!)) line.dncByCall++;
       else line.openNotStored++;
     }
     return { date, calls: ofDay.length, unique: phones.size, new: fresh, cumulative: seen.size, failed: ofDay.filter((c) => !validPhone(c.to)).length, ...line };

@@ -66,9 +66,20 @@ export class DynamoBackfillStore implements BackfillStore {
     return Item ? strip<BackfillDate>(Item) : null;
   }
 
-  async startDate(runId: string, date: string, fetched: { calls: number; unique: number; failed: number }, at: number): Promise<void> {
+  async startDate(runId: string, date: string, fetched: { calls: number; unique: number; failed: number }, at: number, dayEnd: number): Promise<void> {
     const item: BackfillDate = { date, status: 'checking', calls: fetched.calls, unique: fetched.unique, offset: 0, error: null, updatedAt: at, ...ZERO_COUNTS, failed: fetched.failed };
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...item, ...runKey(runId, `DATE#${date}`), kind: 'backfill-date' } }));
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...item, ...runKey(runId, `DATE#${date}`), kind: 'backfill-date' },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status <> :done OR updatedAt < :dayEnd',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':done': 'done', ':dayEnd': dayEnd },
+      }));
+    } catch (error) {
+      if (isConditionFailure(error)) throw new DateConflictError(runId, date);
+      throw error;
+    }
   }
 
   async commitChunk(runId: string, date: string, fromOffset: number, toOffset: number, counts: Readonly<DateCounts>, at: number): Promise<void> {
@@ -91,11 +102,17 @@ export class DynamoBackfillStore implements BackfillStore {
     await this.setStatus(runId, date, 'done', null, at);
   }
 
-  async failDate(runId: string, date: string, error: string, at: number): Promise<void> {
-    await this.setStatus(runId, date, 'failed', error, at);
+  async failDate(runId: string, date: string, error: string, at: number): Promise<boolean> {
+    try {
+      await this.setStatus(runId, date, 'failed', error, at, 'attribute_not_exists(pk) OR #status <> :done');
+      return true;
+    } catch (failure) {
+      if (isConditionFailure(failure)) return false;
+      throw failure;
+    }
   }
 
-  private async setStatus(runId: string, date: string, status: 'done' | 'failed', error: string | null, at: number): Promise<void> {
+  private async setStatus(runId: string, date: string, status: 'done' | 'failed', error: string | null, at: number, condition?: string): Promise<void> {
     // A date that failed before its list was fetched has no checkpoint yet: the update creates it with zero counts.
     await this.doc.send(new UpdateCommand({
       TableName: this.tableName,
@@ -103,7 +120,8 @@ export class DynamoBackfillStore implements BackfillStore {
       UpdateExpression: 'SET #status = :status, #error = :error, updatedAt = :at, #date = :date, kind = :kind, ' +
         `calls = if_not_exists(calls, :zero), #unique = if_not_exists(#unique, :zero), #offset = if_not_exists(#offset, :zero), ${COUNT_NAMES.map((_, i) => `#c${i} = if_not_exists(#c${i}, :zero)`).join(', ')}`,
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error', '#date': 'date', '#unique': 'unique', '#offset': 'offset', ...Object.fromEntries(COUNT_NAMES.map((n, i) => [`#c${i}`, n])) },
-      ExpressionAttributeValues: { ':status': status, ':error': error, ':at': at, ':date': date, ':kind': 'backfill-date', ':zero': 0 },
+      ExpressionAttributeValues: { ':status': status, ':error': error, ':at': at, ':date': date, ':kind': 'backfill-date', ':zero': 0, ...(condition ? { ':done': 'done' } : {}) },
+      ...(condition ? { ConditionExpression: condition } : {}),
     }));
   }
 

@@ -85,6 +85,7 @@ export class BlandVoiceAgent implements VoiceAgent, CallLog {
       limit: String(query.limit),
       ascending: 'true',
       sort_by: 'created_at',
+      ...(query.toNumber ? { to_number: query.toNumber } : {}),
     });
     const response = await fetchWithRetry('bland', `${this.config.baseUrl}/v1/calls?${params.toString()}`, { headers: { authorization: this.config.apiKey } }, this.retry);
     const json = (await response.json().catch(() => null)) as ListAnswer | null;

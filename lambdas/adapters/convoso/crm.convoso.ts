@@ -52,6 +52,7 @@ export class ConvosoCrm implements Crm {
       leadId: String(first.id),
       listId: first.list_id === undefined ? null : String(first.list_id),
       status: first.status ?? null,
+      statuses: (json.data?.entries ?? []).map((e) => e.status).filter((x): x is string => typeof x === 'string' && x !== ''),
       details: { firstName: text(first.first_name), lastName: text(first.last_name), email: text(first.email), state: text(first.state), zip: text(first.postal_code) },
     };
   }
