@@ -28,7 +28,7 @@ export interface BlandSimOptions {
   readonly outcomeFor?: (index: number) => SimOutcome;
   /**
    * Call history served by GET /v1/calls besides the calls placed here: the calls of one UTC day (`YYYY-MM-DD`),
-   * oldest first. Generated on demand (and a few days cached), so a history of millions of calls costs no memory.
+   * oldest first. Generated on demand (the last 64 days requested are kept), so the history need not exist up front.
    */
   readonly history?: (utcDay: string) => readonly HistoryCall[];
   /** GET /v1/calls/{id} for a call of the history (its full record, e.g. a DNC request), or null if unknown. */
@@ -228,7 +228,8 @@ export async function startBlandSim(options: BlandSimOptions) {
     if (!rows) {
       rows = [...(options.history?.(day) ?? [])];
       dayCache.set(day, rows);
-      if (dayCache.size > 4) dayCache.delete(dayCache.keys().next().value!);
+      // Every day a range request touches is read on every page: keep a range's worth (64 days) generated.
+      if (dayCache.size > 64) dayCache.delete(dayCache.keys().next().value!);
     }
     return rows;
   };
