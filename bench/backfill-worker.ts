@@ -29,6 +29,24 @@ const env = (name: string) => {
   return value;
 };
 
+/** BENCH_DIAG=1: where the memory goes (rss, heap, external, array buffers at each phase, sampled peaks). */
+const diag = process.env['BENCH_DIAG'] === '1';
+const peaks = { rss: 0, heap: 0, external: 0 };
+if (diag) {
+  setInterval(() => {
+    const m = process.memoryUsage();
+    peaks.rss = Math.max(peaks.rss, m.rss);
+    peaks.heap = Math.max(peaks.heap, m.heapUsed);
+    peaks.external = Math.max(peaks.external, m.external + m.arrayBuffers);
+  }, 20).unref();
+}
+const phase = (name: string) => {
+  if (!diag) return;
+  const m = process.memoryUsage();
+  const mb = (n: number) => (n / 1048576).toFixed(0);
+  process.stderr.write(`${name}: rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)} ab ${mb(m.arrayBuffers)} | peaks rss ${mb(peaks.rss)} heap ${mb(peaks.heap)} ext ${mb(peaks.external)}\n`);
+};
+
 async function main(): Promise<void> {
   const config = parseConfig({ backfill: { crmRatePerSecond: Number(env('RATE')), crmBatchSize: 200, phonesPerStep: 100_000 } });
   const clock = new ManualClock(Date.parse('2026-02-01T15:00:00Z'));
@@ -84,12 +102,15 @@ async function main(): Promise<void> {
         const f0 = performance.now();
         let progress = await backfill.fetchDate(task);
         fetchMs += performance.now() - f0;
+        phase(`${date} fetched`);
         const c0 = performance.now();
         while (!progress.done) progress = await backfill.checkDate(task);
         checkMs += performance.now() - c0;
         collect();
+        phase(`${date} checked`);
       }
       const summary = await backfill.summarize({ runId: plan.runId });
+      phase('summarized');
       calls = summary.totals.calls;
       unique = summary.totals.unique;
     } finally {
