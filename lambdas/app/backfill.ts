@@ -343,9 +343,10 @@ export function makeBackfill(deps: BackfillDeps) {
       return terminal.outcome === 'SALE' ? 'sale' : 'dnc';
     }
     const lead = await deps.leads.get(phone);
-    if (!lead) {
-      // A number new to us: its latest call may have ended it (a DNC request whose webhook never came). Bland's
-      // answer counts: such a number is recorded finished, never enqueued.
+    // A number new to us, or made a lead by this run (another date of it may be creating it right now, or a retried
+    // step made it): its latest call may have ended it (a DNC request whose webhook never came). Bland's answer
+    // counts: such a number is recorded finished, never enqueued.
+    if (!lead || (lead.status === 'ACTIVE' && lead.source.startsWith(`${run.kind}:${task.runId}/`))) {
       const ended = await outcomeOfCall(latestCallId);
       if (ended) {
         if (!dryRun && deps.config.crm.terminalStatuses[ended] === ended) await deps.acceptLead({ phone, status: ended, source });
