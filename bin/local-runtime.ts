@@ -27,6 +27,9 @@ import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
 import { FsArchive } from '../lambdas/adapters/local/archive.fs';
 import { LocalAttemptScheduler } from '../lambdas/adapters/local/attempt-scheduler.local';
 import { LocalDialQueue } from '../lambdas/adapters/local/dial-queue.local';
+import { LocalQueue } from '../lambdas/adapters/local/queue.local';
+import { makeCrmWriteBack } from '../lambdas/app/crm-write-back';
+import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
 import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
 
 /**
@@ -55,6 +58,8 @@ export interface LocalRuntimeOptions {
   readonly webhookSecret?: string;
   readonly bland?: Partial<BlandSimOptions>;
   readonly convoso?: Partial<ConvosoSimOptions>;
+  /** The write-back's Convoso client retries (tests: fast). */
+  readonly writeBackRetry?: RetryOptions;
   /** Serve a seeded call history for every day before the start (npm start), with its numbers in Convoso. */
   readonly demoHistory?: boolean;
   /** Backfill: retry waits of the state machine (default: the definition's 2-32 s), a definition already synthesized. */
@@ -92,6 +97,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
     const archive = new FsArchive(join(options.dataDir, 'archive'));
     const queue = new LocalDialQueue();
+    const crmOutbox = new LocalQueue<CrmWriteMessage>();
     const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
     const resumed = await scheduler.resume();
 
@@ -115,12 +121,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       scheduler,
       agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
+      crmOutbox,
       clock,
       newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
       config: options.config,
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
+    const writeBack = makeCrmWriteBack({
+      crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
+      parked: store, clock, log,
+    });
     const watchdog = makeWatchdog(deps);
     const sweep = makeSweep(deps);
     const recordCallOutcome = makeRecordCallOutcome(deps);
@@ -214,6 +225,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       try {
         await scheduler.tick();
         await queue.drain(handle);
+        await crmOutbox.drain(async (message) => {
+          await writeBack(message);
+        });
         if (clock.now() - lastSweep >= 5 * 60_000) {
           lastSweep = clock.now();
           await sweep();
@@ -241,6 +255,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       sweep,
       backfill,
       runs,
+      crmOutbox,
       async stop() {
         if (timer) clearInterval(timer);
         while (busy) await new Promise((r) => setTimeout(r, 10));

@@ -3,6 +3,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { parseConfig } from '../lambdas/config/config';
 import { Backfill } from './backfill';
+import { CrmWriteBack } from './crm-write-back';
 import { Dialer } from './dialer';
 import { LeadStore } from './lead-store';
 import { suppressWithReasons } from './nag-suppressions';
@@ -26,6 +27,7 @@ export class RedialStack extends Stack {
   readonly dialer: Dialer;
   readonly webhooks: WebhooksApi;
   readonly backfill: Backfill;
+  readonly crmWriteBack: CrmWriteBack;
 
   constructor(scope: Construct, id: string, props: RedialStackProps = {}) {
     super(scope, id, props);
@@ -59,6 +61,11 @@ export class RedialStack extends Stack {
     // The dialer gives Bland the webhook URL of the API.
     this.dialer.dialerFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
     this.dialer.sweeperFunction.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
+    this.crmWriteBack = new CrmWriteBack(this, 'CrmWriteBack', {
+      // The shared composition root reads the scheduling names too (the writer never schedules: no permission for it).
+      table: this.leadStore.table, secret: this.secret, environment: { ...environment, ...this.dialer.schedulingEnvironment },
+      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.dialer.sweeperFunction],
+    });
     // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
     const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));
     this.backfill = new Backfill(this, 'Backfill', {

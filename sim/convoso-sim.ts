@@ -37,6 +37,9 @@ export async function startConvosoSim(options: ConvosoSimOptions) {
   /** 10-digit phone → its leads, in list order (the same number can sit in several lists). */
   const leads = new Map<string, SimCrmLead[]>();
   const stats = { searches: 0, rejected429: 0, firstAt: 0, lastAt: 0 };
+  /** Every leads/update and dnc/insert accepted, in order (what the floor would see in Convoso). */
+  const updates: { leadId: string; params: Record<string, string> }[] = [];
+  const dnc = new Set<string>();
   const recent: number[] = [];
   let head = 0;
   let down = false;
@@ -69,6 +72,21 @@ export async function startConvosoSim(options: ConvosoSimOptions) {
         }));
         return send(res, 200, { success: true, data: { offset: 0, limit: 10, total: entries.length, entries } });
       }
+      if (url.pathname === '/v1/leads/update') {
+        const leadId = params.get('lead_id') ?? '';
+        const lead = [...leads.values()].flat().find((l) => l.id === leadId);
+        if (!lead) return send(res, 200, { success: false, code: 404, text: 'No such Lead' });
+        const fields = Object.fromEntries([...params.entries()].filter(([k]) => k !== 'auth_token'));
+        if (fields['status']) lead.status = fields['status'];
+        updates.push({ leadId, params: fields });
+        return send(res, 200, { success: true, data: { lead_id: leadId } });
+      }
+      if (url.pathname === '/v1/dnc/insert') {
+        const phone = tenDigits(params.get('phone_number') ?? '');
+        if (phone.length !== 10) return send(res, 200, { success: false, code: 400, text: 'phone_number is required' });
+        dnc.add(phone);
+        return send(res, 200, { success: true, data: { phone_number: phone } });
+      }
       return send(res, 200, { success: false, code: 404, text: `no route ${url.pathname}` });
     })();
   });
@@ -77,6 +95,8 @@ export async function startConvosoSim(options: ConvosoSimOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     stats,
+    updates,
+    dnc,
     addLead: (phone: string, lead: SimCrmLead) => {
       const key = tenDigits(phone);
       leads.set(key, [...(leads.get(key) ?? []), lead]);

@@ -5,6 +5,7 @@ import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
 import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
 import { InvalidRequestError } from './check-window';
+import { writeBackMessage } from './crm-write-back';
 
 export type OutcomeResult =
   | { readonly result: 'recorded'; readonly outcome: string; readonly nextAttemptAt: string | null; readonly status: string }
@@ -117,6 +118,11 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       next = await applyDecision(deps, lead, { kind: 'terminal', outcome: classification.outcome, detail: `${classification.outcome} from an earlier call ${callId}` }, { lastOutcome: classification.outcome });
     } else {
       deps.log?.({ event: 'outcome-late', phone: maskPhone(lead.phone), detail: `${classification.outcome} for call ${callId} (lead moved on)` });
+    }
+    // The CRM hears of every call, through the outbox (enqueued before the call is marked recorded, so a crash here
+    // repeats the write rather than losing it; the write is idempotent).
+    if (deps.crmOutbox && deps.config.crm.writeBack.enabled) {
+      await deps.crmOutbox.send(writeBackMessage(deps.config, call.phone, next.crmLeadId ?? null, classification.outcome, { ...(body as Record<string, unknown>), callId }));
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
     await deps.scheduler.cancel(watchdogScheduleName(callId));

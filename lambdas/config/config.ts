@@ -99,6 +99,20 @@ export const dialerConfigSchema = z.object({
   preDialCrmCheck: z.boolean().default(true),
 });
 
+/** Convoso status codes written back per outcome (per account; the codes seen on this one, docs/convoso-write-back.md). */
+const DEFAULT_STATUS_BY_OUTCOME: Record<string, string> = {
+  SALE: 'SALE', DNC: 'DNC', TRANSFERRED: 'ACA', CALLBACK: 'CB', VOICEMAIL: 'A', NO_ANSWER: 'NA', BUSY: 'B', NOT_INTERESTED: 'NI',
+};
+
+export const crmWriteBackSchema = z.object({
+  /** Write every call back to the CRM (needs the Convoso token). */
+  enabled: z.boolean().default(true),
+  /** Outcome → CRM status code; an outcome not listed leaves the status as it is (the call's facts are still written). */
+  statusByOutcome: z.record(outcomeName, z.string().min(1)).default(DEFAULT_STATUS_BY_OUTCOME),
+  /** Convoso DNC list campaign for dnc/insert: "0" is the global list. */
+  dncCampaignId: z.string().default('0'),
+});
+
 export const crmConfigSchema = z.object({
   /**
    * CRM status codes that end a lead (per account). Convoso codes seen on this account: SALE; DNC variants DNC, DNCA,
@@ -107,6 +121,7 @@ export const crmConfigSchema = z.object({
   terminalStatuses: z.record(z.string().min(1), z.enum(['SALE', 'DNC'])).default({
     SALE: 'SALE', DNC: 'DNC', DNCA: 'DNC', DNCL: 'DNC', DNCQ: 'DNC', STOP: 'DNC', DO_NOT_CALL: 'DNC',
   }),
+  writeBack: crmWriteBackSchema.default(crmWriteBackSchema.parse({})),
 });
 
 export const backfillConfigSchema = z.object({

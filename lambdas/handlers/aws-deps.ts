@@ -9,6 +9,9 @@ import { z } from 'zod';
 import { EventBridgeAttemptScheduler } from '../adapters/aws/attempt-scheduler.eventbridge';
 import { S3Archive } from '../adapters/aws/archive.s3';
 import { S3ArtifactStore } from '../adapters/aws/artifacts.s3';
+import { SqsJsonQueue } from '../adapters/aws/queue.sqs';
+import type { CrmWriteMessage } from '../ports/crm-outbox';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
 import { DynamoLeadStore, documentClientFrom } from '../adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../adapters/bland/voice-agent.bland';
@@ -36,6 +39,8 @@ const envSchema = z.object({
   BLAND_BASE_URL: z.string().url().default('https://api.bland.ai'),
   CONVOSO_BASE_URL: z.string().url().default('https://api.convoso.com'),
   WEBHOOK_URL: z.string().default(''),
+  /** The CRM outbox queue (write-back); empty = no write-back. */
+  CRM_OUTBOX_URL: z.string().default(''),
   REDIAL_CONFIG: z.string().default('{}'),
 });
 
@@ -59,6 +64,10 @@ export interface AwsDeps {
   readonly calls: BlandVoiceAgent;
   readonly runs: DynamoBackfillStore;
   readonly artifacts: S3ArtifactStore;
+  /** Convoso, when its token is set: lookups and write-back. */
+  readonly convoso: ConvosoCrm | null;
+  /** The lead table (also where parked CRM writes are kept). */
+  readonly store: DynamoLeadStore;
 }
 
 let cached: Promise<AwsDeps> | null = null;
@@ -85,9 +94,12 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     baseUrl: e.BLAND_BASE_URL, apiKey: secrets.blandApiKey, pathwayId: secrets.blandPathwayId ?? undefined, from: secrets.blandFrom ?? undefined,
     maxDurationMinutes: config.dialer.maxDurationMinutes, webhookUrl: e.WEBHOOK_URL,
   });
-  const crm = secrets.convosoAuthToken ? new ConvosoCrm({ baseUrl: e.CONVOSO_BASE_URL, authToken: secrets.convosoAuthToken }) : null;
+  const crm = secrets.convosoAuthToken
+    ? new ConvosoCrm({ baseUrl: e.CONVOSO_BASE_URL, authToken: secrets.convosoAuthToken, dncCampaignId: config.crm.writeBack.dncCampaignId })
+    : null;
+  const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
-    store, scheduler, agent, crm, clock: systemClock, newId: randomUUID, config,
+    store, scheduler, agent, crm, crmOutbox, clock: systemClock, newId: randomUUID, config,
     // Every loop decision is one log line (phone already masked) and one count: dialed, refused, redial, terminal...
     log: (event) => {
       logger.info(event.event, { ...event });
@@ -97,6 +109,6 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const s3 = new S3Client({});
   return {
     loop, archive: new S3Archive(s3, e.ARCHIVE_BUCKET), secrets, calls: agent,
-    runs: new DynamoBackfillStore(doc, e.TABLE_NAME), artifacts: new S3ArtifactStore(s3, e.ARCHIVE_BUCKET),
+    runs: new DynamoBackfillStore(doc, e.TABLE_NAME), artifacts: new S3ArtifactStore(s3, e.ARCHIVE_BUCKET), convoso: crm, store,
   };
 }

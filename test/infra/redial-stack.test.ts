@@ -35,9 +35,9 @@ describe('RedialStack: data', () => {
 });
 
 describe('RedialStack: functions, queue, scheduler, API', () => {
-  it('five functions, arm64, latest Node, traced, environment without secret values', () => {
+  it('six functions, arm64, latest Node, traced, environment without secret values', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } });
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -127,6 +127,14 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     off.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(12 hours)', State: 'DISABLED' });
     const hourly = Template.fromStack(new RedialStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Hourly', { redialConfig: JSON.stringify({ backfill: { reconcile: { everyHours: 1 } } }) }));
     hourly.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
+  });
+
+  it('Convoso write-back: an encrypted outbox with a DLQ after 8 receives, consumed with partial batch failures by 2 writers at most; outcome recorders may send to it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }), MessageRetentionPeriod: 1_209_600 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
+    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'DialerSweeperFn', 'WebhooksBlandWebhookFn']);
   });
 
   it('the HTTP API routes POST /leads and POST /webhooks/bland, throttled and access-logged', () => {

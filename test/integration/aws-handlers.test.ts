@@ -9,6 +9,8 @@ import { handler as backfillHandler } from '../../lambdas/handlers/backfill.hand
 import { handler as dialerHandler } from '../../lambdas/handlers/dialer.handler';
 import { handler as intakeHandler } from '../../lambdas/handlers/intake.handler';
 import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
+import { startConvosoSim, type ConvosoSim } from '../../sim/convoso-sim';
+import { handler as crmWriterHandler } from '../../lambdas/handlers/crm-writer.handler';
 
 /**
  * The Lambda handlers with their AWS event shapes, wired by the real composition root: DynamoDB is dynalite (through
@@ -17,6 +19,7 @@ import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
  */
 let dynamo: LocalDynamo;
 let bland: BlandSim;
+let convoso: ConvosoSim;
 const secrets = mockClient(SecretsManagerClient);
 const s3 = mockClient(S3Client);
 const scheduler = mockClient(SchedulerClient);
@@ -25,12 +28,13 @@ const saved = { ...process.env };
 beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'handlers' });
   bland = await startBlandSim({ apiKey: 'bland-test-key', talkMs: 10_000 });
+  convoso = await startConvosoSim({ authToken: 'convoso-test-token' });
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     TABLE_NAME: dynamo.tableName, ARCHIVE_BUCKET: 'archive', SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redial',
     SCHEDULE_GROUP: 'redial', DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:dial', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
-    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq', BLAND_BASE_URL: bland.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland',
+    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq', BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland',
     // Open every day and hour so the test does not depend on when it runs.
     REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
   });
@@ -46,6 +50,7 @@ afterAll(async () => {
   s3.restore();
   scheduler.restore();
   await bland.stop();
+  await convoso.stop();
   await dynamo.stop();
 });
 
@@ -97,5 +102,21 @@ describe('AWS handlers', () => {
     expect(summary.table[0]).toBe('2025-12-01:      0 calls |     0 new |      0 total | pending');
     await expect(backfillHandler({ step: 'plan', input: { from: '2025-12-03', to: '2025-12-01' } }, context)).rejects.toMatchObject({ name: 'BackfillInputError' });
     await expect(backfillHandler({ step: 'launch', input: {} }, context)).rejects.toMatchObject({ name: 'BackfillInputError', message: expect.stringContaining('step:') });
+  });
+
+  it('crm writer: SQS batch → the CRM lead updated, the DNC listed; a malformed record alone fails; an unknown number is parked', async () => {
+    convoso.addLead('+12125550188', { id: 'c188', listId: '1', status: 'NEW' });
+    const message = (phone: string, outcome: string, status: string | null) => ({ v: 1, kind: 'crm-write', callId: `call-${phone.slice(-4)}`, phone, crmLeadId: null, status, outcome, fields: { answered_by: 'human' }, dnc: outcome === 'DNC' });
+    const record = (id: string, body: unknown) => ({ messageId: id, body: JSON.stringify(body), receiptHandle: id, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:outbox', awsRegion: 'us-east-1' });
+    const result = await crmWriterHandler({ Records: [
+      record('1', message('+12125550188', 'DNC', 'DNC')),
+      record('2', { v: 1, kind: 'crm-write', phone: 'nope' }),
+      record('3', message('+12125550199', 'VOICEMAIL', 'A')),
+    ] } as SQSEvent);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
+    expect(convoso.updates).toEqual([{ leadId: 'c188', params: { answered_by: 'human', lead_id: 'c188', status: 'DNC' } }]);
+    expect([...convoso.dnc]).toEqual(['2125550188']);
+    const parked = await new DynamoLeadStore(dynamo.doc, dynamo.tableName).listParkedCrmWrites();
+    expect(parked.map((p) => p.message.phone)).toEqual(['+12125550199']);
   });
 });

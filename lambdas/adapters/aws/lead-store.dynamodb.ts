@@ -12,6 +12,7 @@ import type { Lead } from '../../domain/lead';
 import type { DialMessage } from '../../ports/attempt-scheduler';
 import type { ScheduleStore } from '../local/attempt-scheduler.local';
 import { VersionConflictError, type AttemptRecord, type CallRecord, type LeadStore } from '../../ports/lead-store';
+import type { ParkedCrmWrite, ParkedCrmWrites } from '../../ports/crm-outbox';
 
 /**
  * LeadStore on one DynamoDB table (docs/architecture.md, data model):
@@ -84,7 +85,7 @@ export async function queryAll(
   return items;
 }
 
-export class DynamoLeadStore implements LeadStore, ScheduleStore {
+export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrites {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -255,5 +256,19 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore {
   async listSchedules(): Promise<{ name: string; at: number; message: DialMessage }[]> {
     const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'LOCALSCHED' } });
     return items.map((item) => ({ name: item['sk'] as string, at: item['at'] as number, message: item['message'] as DialMessage }));
+  }
+
+  // ParkedCrmWrites: CRM writes the CRM could not take (no such lead), pk CRMPARKED, one item per call.
+  async parkCrmWrite(write: ParkedCrmWrite): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: 'CRMPARKED', sk: write.message.callId, kind: 'crm-parked', ...write } }));
+  }
+
+  async listParkedCrmWrites(): Promise<ParkedCrmWrite[]> {
+    const items = await this.queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'CRMPARKED' } });
+    return items.map((item) => ({ message: item['message'], reason: item['reason'], parkedAt: item['parkedAt'] }) as ParkedCrmWrite);
+  }
+
+  async removeParkedCrmWrite(callId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: 'CRMPARKED', sk: callId } }));
   }
 }

@@ -1,40 +1,6 @@
 import type { DialMessage } from '../../ports/attempt-scheduler';
 import type { DialQueue } from '../../ports/dial-queue';
+import { LocalQueue } from './queue.local';
 
-/**
- * The local stand-in for the SQS dial queue: FIFO in memory, at-least-once. A message stays until its handler
- * succeeds; after `maxReceives` failed deliveries it moves to the dead-letter list (like an SQS redrive policy).
- */
-export class LocalDialQueue implements DialQueue {
-  private readonly ready: { message: DialMessage; receives: number }[] = [];
-  readonly deadLetters: DialMessage[] = [];
-
-  constructor(private readonly maxReceives = 5) {}
-
-  async send(message: DialMessage): Promise<void> {
-    this.ready.push({ message: JSON.parse(JSON.stringify(message)) as DialMessage, receives: 0 });
-  }
-
-  get depth(): number {
-    return this.ready.length;
-  }
-
-  /** Delivers every ready message to the handler once; failures go back to the queue or to the dead letters. */
-  async drain(handler: (message: DialMessage) => Promise<void>): Promise<{ delivered: number; failed: number }> {
-    const batch = this.ready.splice(0, this.ready.length);
-    let delivered = 0;
-    let failed = 0;
-    for (const entry of batch) {
-      entry.receives++;
-      try {
-        await handler(entry.message);
-        delivered++;
-      } catch {
-        failed++;
-        if (entry.receives >= this.maxReceives) this.deadLetters.push(entry.message);
-        else this.ready.push(entry);
-      }
-    }
-    return { delivered, failed };
-  }
-}
+/** The local stand-in for the SQS dial queue (see LocalQueue). */
+export class LocalDialQueue extends LocalQueue<DialMessage> implements DialQueue {}

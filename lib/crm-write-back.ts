@@ -1,0 +1,46 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { RedialFunction } from './redial-function';
+
+export interface CrmWriteBackProps {
+  readonly table: Table;
+  readonly secret: ISecret;
+  readonly environment: Record<string, string>;
+  /** The functions that record call outcomes (and so enqueue writes). */
+  readonly producers: readonly RedialFunction[];
+}
+
+/**
+ * Convoso write-back (docs/convoso-write-back.md): the outbox queue (+ DLQ after 8 receives, kept 14 days), and its
+ * consumer, which updates the CRM lead and its DNC list. A Convoso outage fills the queue, never blocks the dialer.
+ */
+export class CrmWriteBack extends Construct {
+  readonly queue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly writerFunction: RedialFunction;
+
+  constructor(scope: Construct, id: string, props: CrmWriteBackProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'OutboxDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.queue = new Queue(this, 'Outbox', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(120),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 8 },
+    });
+    this.writerFunction = new RedialFunction(this, 'WriterFn', { handlerFile: 'crm-writer.handler.ts', environment: props.environment, timeout: Duration.seconds(60) });
+    // Few writers at once: Convoso's rate limit is shared with the dialer's lookups and the backfill.
+    this.writerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    props.table.grantReadWriteData(this.writerFunction);
+    props.secret.grantRead(this.writerFunction);
+    for (const producer of props.producers) {
+      this.queue.grantSendMessages(producer);
+      producer.addEnvironment('CRM_OUTBOX_URL', this.queue.queueUrl);
+    }
+  }
+}
