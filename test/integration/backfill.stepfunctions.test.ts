@@ -26,7 +26,8 @@ const TO = '2026-01-07';
 const POOL = 400;
 const history = generateHistory({ from: FROM, to: TO, zone: ZONE, seed: 7, phones: POOL, callsPerDay: [25, 60] });
 // Small pages and steps, so paging, the Checked? ⇄ CheckDate loop and mid-date checkpoints all run.
-const config = parseConfig({ backfill: { zone: ZONE, pageSize: 10, crmRatePerSecond: 2000, crmBatchSize: 4, phonesPerStep: 7 } });
+// No write-back: the live-loop step below would change Convoso statuses, and the ground truth here is a fixed CRM.
+const config = parseConfig({ backfill: { zone: ZONE, pageSize: 10, crmRatePerSecond: 2000, crmBatchSize: 4, phonesPerStep: 7 }, crm: { writeBack: { enabled: false } } });
 const phoneOfCall = new Map(history.calls.map((c) => [c.call_id, c.to]));
 const indexOfPhone = new Map(Array.from({ length: POOL }, (_, i) => [phoneOf(i), i]));
 /** Bland's record of a past call: the numbers that said "do not call" on their calls, as a webhook would carry it. */
