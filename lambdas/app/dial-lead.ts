@@ -57,6 +57,11 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     if (!lead || lead.status !== 'ACTIVE') return { result: 'not-active' };
     if (lead.scheduleToken !== message.scheduleToken) return { result: 'stale' };
 
+    // Kill switch: while paused the attempt is held as it is (unclaimed, no new schedule); resume restores it.
+    if (await deps.store.getSystemPaused()) {
+      deps.log?.({ event: 'held', phone: maskPhone(lead.phone), detail: 'system paused: attempt held until resume' });
+      return { result: 'paused' };
+    }
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
     if (!claimed) return { result: 'already-claimed' };
 
@@ -70,7 +75,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
 
     // Re-checked right before the call (the CRM lookup may have taken a while): kill switch, window, caps.
     const now2 = deps.clock.now();
-    // Kill switch: no call while the system is paused; the attempt is looked at again later, not lost.
+    // Paused between the check above and the claim: no call; the attempt is looked at again later, not lost.
     if (await deps.store.getSystemPaused()) {
       const view = policyView(claimed);
       const decision = deps.policy.schedule(view, now2 + PAUSE_RECHECK_MS, 'gap', now2);

@@ -15,6 +15,8 @@ import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } fr
 export function makeSweep(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
   return async function sweep(): Promise<{ rescheduled: number; recovered: number }> {
+    // While the kill switch is on, overdue attempts are held on purpose: resume restores them, spread out.
+    if (await deps.store.getSystemPaused()) return { rescheduled: 0, recovered: 0 };
     const now = deps.clock.now();
     const graceMs = 2 * 60_000;
     const stuckMs = (deps.config.dialer.maxDurationMinutes + deps.config.dialer.watchdogGraceMinutes) * 60_000;

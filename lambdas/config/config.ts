@@ -97,6 +97,8 @@ export const dialerConfigSchema = z.object({
   watchdogGraceMinutes: z.number().min(1).max(120).default(5),
   /** Ask the CRM before each dial whether a human agent already sold or DNC'd the lead. */
   preDialCrmCheck: z.boolean().default(true),
+  /** After the kill switch is released, held attempts are restored at most this many per second (Bland's rate). */
+  resumeRatePerSecond: z.number().min(0.01).max(100).default(5),
 });
 
 /** Convoso status codes written back per outcome (per account; the codes seen on this one, docs/convoso-write-back.md). */

@@ -1,3 +1,4 @@
+import { makeKillSwitch } from '../../lambdas/app/kill-switch';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { DNC, NO_ANSWER, SALE, callbackAt, checkInvariants, startLoop, type Script } from '../support/loop-harness';
 
@@ -75,18 +76,29 @@ describe('the redial loop', () => {
     expect(await loop.store.getDailyCounts('2026-07-16')).toMatchObject({ windowRefusals: 1 });
   });
 
-  it('the kill switch: while paused no call is placed and the attempt is looked at again 15 minutes later', async () => {
-    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
-    await loop.acceptLead({ phone: NY, state: 'NY' });
-    await loop.store.setSystemPaused(true, 'test', loop.clock.now());
-    await loop.runUntil(at('2026-07-15T15:02:00Z'));
-    expect(loop.dialResults).toEqual(['paused']);
+  it('the kill switch: while paused no call is placed and nothing is scheduled into the pause; resume restores the held attempts, spread by minute', async () => {
+    // 3 restored attempts a minute at most (0.05/s), so the spreading shows with a handful of leads.
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER, config: { dialer: { resumeRatePerSecond: 0.05 } } });
+    const phones = ['+12125550140', '+12125550141', '+12125550142', '+12125550143', '+12125550144', '+12125550145', '+12125550146'];
+    for (const phone of phones) await loop.acceptLead({ phone, state: 'NY' });
+    const killSwitch = makeKillSwitch(loop.deps);
+    await killSwitch.pause('test');
+    await loop.runUntil(at('2026-07-15T16:00:00Z'));
+    expect(loop.dialResults).toEqual(phones.map(() => 'paused'));
     expect(loop.agent.calls).toEqual([]);
-    expect((await loop.store.get(NY))!.nextAttemptAt).toBe(at('2026-07-15T15:16:00Z'));
-    expect(await checkInvariants(loop, [NY])).toEqual([]);
-    await loop.store.setSystemPaused(false, 'test', loop.clock.now());
-    await loop.runUntil(at('2026-07-15T15:16:10Z'));
-    expect(loop.agent.calls.map((c) => iso(c.at))).toEqual(['2026-07-15T15:16:00Z']);
+    // Held: no schedule was made into the pause, and the sweeper leaves them alone.
+    expect(loop.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
+    expect(await loop.sweep()).toEqual({ rescheduled: 0, recovered: 0 });
+    expect(await checkInvariants(loop, phones)).toEqual([]);
+
+    const resumed = await killSwitch.resume('test');
+    expect(resumed.restored).toBe(7);
+    const slots = loop.scheduler.list().filter((s) => s.message.kind === 'dial').map((s) => iso(s.at));
+    expect(slots).toEqual(['2026-07-15T16:01:00Z', '2026-07-15T16:01:00Z', '2026-07-15T16:01:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:03:00Z']);
+    expect(await checkInvariants(loop, phones)).toEqual([]);
+    await loop.runUntil(at('2026-07-15T16:03:10Z'));
+    expect(loop.agent.calls).toHaveLength(7);
+    expect(await checkInvariants(loop, phones)).toEqual([]);
   });
 
   it('intake is idempotent: an active lead keeps its schedule; a CRM SALE/DNC status ends it', async () => {

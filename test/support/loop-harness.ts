@@ -137,6 +137,8 @@ export type Loop = Awaited<ReturnType<typeof startLoop>>;
 export async function checkInvariants(loop: Loop, phones: readonly string[], store: LeadStore = loop.store): Promise<string[]> {
   const problems: string[] = [];
   const pending = loop.scheduler.list();
+  // While the kill switch is on, an attempt may be held: overdue, unclaimed, no schedule (resume restores it).
+  const paused = await store.getSystemPaused();
   for (const phone of phones) {
     const lead = await store.get(phone);
     if (!lead) continue;
@@ -145,7 +147,8 @@ export async function checkInvariants(loop: Loop, phones: readonly string[], sto
     if (lead.status === 'ACTIVE') {
       const inFlight = lead.claimedToken === lead.scheduleToken && watchdogs.some((w) => w.message.callId === lead.lastCallId);
       const scheduled = dials.length === 1 && dials[0]!.message.scheduleToken === lead.scheduleToken && lead.claimedToken !== lead.scheduleToken;
-      if (!(inFlight || scheduled) || dials.length > 1) problems.push(`${phone}: ${dials.length} dial schedules, in flight ${inFlight}`);
+      const held = paused && dials.length === 0 && lead.scheduleToken !== null && lead.claimedToken !== lead.scheduleToken && lead.nextAttemptAt !== null && lead.nextAttemptAt <= loop.clock.now();
+      if (!(inFlight || scheduled || held) || dials.length > 1) problems.push(`${phone}: ${dials.length} dial schedules, in flight ${inFlight}`);
     } else if (dials.length > 0) {
       problems.push(`${phone}: ${lead.status} but ${dials.length} dial schedules`);
     }
