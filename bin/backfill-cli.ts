@@ -290,3 +290,27 @@ function required(value: string | undefined, name: string): string {
   if (!value) throw new BackfillCliError(`--aws needs ${name} (a stack output of \`npx cdk deploy\`)`);
   return value;
 }
+
+/**
+ * `redial pause | resume | status`: the kill switch, against the local runtime's admin API. While paused no call is
+ * placed; resume restores the held attempts spread out (docs/operations.md).
+ */
+export async function runKillSwitch(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' } }, strict: true });
+  const baseUrl = values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000';
+  const apiKey = values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key';
+  const path = action === 'status' ? '/admin/system' : `/admin/system/${action}`;
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, { method: action === 'status' ? 'GET' : 'POST', headers: { 'x-api-key': apiKey } });
+  } catch (error) {
+    throw new BackfillCliError(`cannot reach the local runtime at ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url`);
+  }
+  const json = (await response.json().catch(() => ({}))) as { paused?: boolean; restored?: number; lastAt?: string | null; error?: string };
+  if (!response.ok) throw new BackfillCliError(json.error ?? `HTTP ${response.status}`);
+  if (action === 'pause') out('paused: no call is placed until `npx redial resume` (attempts falling due are held)');
+  else if (action === 'resume') out(`resumed: ${json.restored ?? 0} held attempt(s) restored${json.lastAt ? `, the last at ${json.lastAt}` : ''}`);
+  else out(json.paused ? 'paused' : 'running');
+  return 0;
+}
