@@ -29,7 +29,7 @@ import { LocalAttemptScheduler } from '../lambdas/adapters/local/attempt-schedul
 import { LocalDialQueue } from '../lambdas/adapters/local/dial-queue.local';
 import { LocalQueue } from '../lambdas/adapters/local/queue.local';
 import { makeCrmWriteBack } from '../lambdas/app/crm-write-back';
-import { makeKillSwitch } from '../lambdas/app/kill-switch';
+import { makeAdminRoute } from '../lambdas/http/admin-routes';
 import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
 import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
 
@@ -129,7 +129,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
-    const killSwitch = makeKillSwitch(deps);
+    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)' });
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
       parked: store, clock, log,
@@ -170,9 +170,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
           return json(202, await backfill.start(input as Record<string, unknown>));
         }
         if (req.method === 'POST' && resume) return json(202, await backfill.resume(decodeURIComponent(resume[1]!)));
-        if (req.method === 'GET' && req.path === '/admin/system') return json(200, { paused: await store.getSystemPaused() });
-        if (req.method === 'POST' && req.path === '/admin/system/pause') return json(200, await killSwitch.pause('admin api (local)'));
-        if (req.method === 'POST' && req.path === '/admin/system/resume') return json(200, await killSwitch.resume('admin api (local)'));
+        const shared = await sharedAdmin(req);
+        if (shared) return shared;
         if (req.method === 'GET' && one) {
           const status = await backfill.status(decodeURIComponent(one[1]!));
           return status ? json(200, status) : json(404, { error: `no backfill run ${one[1]}` });

@@ -36,9 +36,9 @@ export class RedialStack extends Stack {
     this.leadStore = new LeadStore(this, 'LeadStore');
     // One JSON secret; the intake key is generated, the others are pasted in by the operator after deploy.
     this.secret = new Secret(this, 'ApiKeys', {
-      description: 'redial: blandApiKey, intakeApiKey, webhookSecret, convosoAuthToken, blandPathwayId, blandFrom',
+      description: 'redial: blandApiKey, intakeApiKey, webhookSecret, convosoAuthToken, blandPathwayId, blandFrom, adminApiKey',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ blandApiKey: 'SET-ME', webhookSecret: null, convosoAuthToken: null, blandPathwayId: null, blandFrom: null }),
+        secretStringTemplate: JSON.stringify({ blandApiKey: 'SET-ME', webhookSecret: null, convosoAuthToken: null, blandPathwayId: null, blandFrom: null, adminApiKey: null }),
         generateStringKey: 'intakeApiKey',
         passwordLength: 40,
         excludePunctuation: true,

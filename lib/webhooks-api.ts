@@ -28,6 +28,7 @@ export class WebhooksApi extends Construct {
   readonly api: HttpApi;
   readonly intakeFunction: RedialFunction;
   readonly webhookFunction: RedialFunction;
+  readonly adminFunction: RedialFunction;
 
   constructor(scope: Construct, id: string, props: WebhooksApiProps) {
     super(scope, id);
@@ -42,6 +43,11 @@ export class WebhooksApi extends Construct {
     this.intakeFunction = new RedialFunction(this, 'IntakeFn', { handlerFile: 'intake.handler.ts', environment });
     this.webhookFunction = new RedialFunction(this, 'BlandWebhookFn', { handlerFile: 'bland-webhook.handler.ts', environment });
     const scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${props.dialer.scheduleGroupName}/*` });
+    // Operators' admin API (kill switch, a lead's view): X-API-Key `adminApiKey` from the secret; 503 while unset.
+    this.adminFunction = new RedialFunction(this, 'AdminFn', { handlerFile: 'admin.handler.ts', environment });
+    props.table.grantReadWriteData(this.adminFunction);
+    props.secret.grantRead(this.adminFunction);
+    props.dialer.grantScheduling(this.adminFunction);
     for (const fn of [this.intakeFunction, this.webhookFunction]) {
       props.table.grantReadWriteData(fn);
       props.archiveBucket.grantPut(fn);
@@ -51,6 +57,11 @@ export class WebhooksApi extends Construct {
     }
     this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
     this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
+    const admin = new HttpLambdaIntegration('Admin', this.adminFunction);
+    this.api.addRoutes({ path: '/admin/system', methods: [HttpMethod.GET], integration: admin });
+    this.api.addRoutes({ path: '/admin/system/pause', methods: [HttpMethod.POST], integration: admin });
+    this.api.addRoutes({ path: '/admin/system/resume', methods: [HttpMethod.POST], integration: admin });
+    this.api.addRoutes({ path: '/admin/leads/{phone}', methods: [HttpMethod.GET], integration: admin });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
@@ -61,6 +72,7 @@ export class WebhooksApi extends Construct {
       format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
     };
     new CfnOutput(this, 'LeadsUrl', { value: `${this.api.apiEndpoint}/leads`, description: 'Paste into the Zapier webhook action' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'npx redial pause|resume|status --url <this> --api-key <adminApiKey>' });
     new CfnOutput(this, 'BlandWebhookUrl', { value: `${this.api.apiEndpoint}/webhooks/bland`, description: 'Bland call webhook' });
   }
 }

@@ -48,6 +48,8 @@ const envSchema = z.object({
 const secretSchema = z.object({
   blandApiKey: z.string().min(1),
   intakeApiKey: z.string().min(16, 'must be at least 16 characters'),
+  /** The operators' key for /admin/*; null = the admin API answers 503. */
+  adminApiKey: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
   webhookSecret: z.string().min(16).nullable().default(null),
   convosoAuthToken: z.string().min(1).nullable().default(null),
   blandPathwayId: z.string().nullable().default(null),

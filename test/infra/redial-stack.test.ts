@@ -35,9 +35,9 @@ describe('RedialStack: data', () => {
 });
 
 describe('RedialStack: functions, queue, scheduler, API', () => {
-  it('six functions, arm64, latest Node, traced, environment without secret values', () => {
+  it('seven functions, arm64, latest Node, traced, environment without secret values', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } });
-    expect(Object.keys(functions)).toHaveLength(6);
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -135,6 +135,14 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
     expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'DialerSweeperFn', 'WebhooksBlandWebhookFn']);
+  });
+
+  it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
+    for (const key of ['GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    }
+    const secret = template.findResources('AWS::SecretsManager::Secret');
+    expect(JSON.stringify(secret)).toContain('adminApiKey');
   });
 
   it('the HTTP API routes POST /leads and POST /webhooks/bland, throttled and access-logged', () => {

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { handler as adminHandler } from '../../lambdas/handlers/admin.handler';
 import { handler as backfillHandler } from '../../lambdas/handlers/backfill.handler';
 import { handler as dialerHandler } from '../../lambdas/handlers/dialer.handler';
 import { handler as intakeHandler } from '../../lambdas/handlers/intake.handler';
@@ -118,5 +119,12 @@ describe('AWS handlers', () => {
     expect([...convoso.dnc]).toEqual(['2125550188']);
     const parked = await new DynamoLeadStore(dynamo.doc, dynamo.tableName).listParkedCrmWrites();
     expect(parked.map((p) => p.message.phone)).toEqual(['+12125550199']);
+  });
+
+  it('admin: with no adminApiKey in the secret every admin route answers 503 (never open)', async () => {
+    const event = { ...apiEvent('', { 'x-api-key': 'anything' }), rawPath: '/admin/system/pause', routeKey: 'POST /admin/system/pause' };
+    const result = await adminHandler(event);
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body as string)).toEqual({ error: 'admin API disabled: set adminApiKey in the secret (docs/deploy.md)' });
   });
 });

@@ -57,6 +57,10 @@ it('pause holds every dial (queued ones too); resume restores them spread by min
   await rt.loopOnce();
   expect(rt.bland.calls.map((c) => c.request['phone_number']).sort()).toEqual(phones);
   await rt.bland.settle();
+  // A lead's view: the lead, its attempts, its next attempt and why.
+  const view = (await (await fetch(`${rt.url}/admin/leads/(212)%20555-0401`, { headers: { 'x-api-key': rt.apiKey } })).json()) as { lead: { phone: string }; next: { why: string }; attempts: unknown[] };
+  expect(view.lead.phone).toBe('+12125550401');
+  expect(view.next.why).toMatch(/restored after the kill switch|call .* in progress|NO_ANSWER/);
 });
 
 it('a wrong key is refused', async () => {
