@@ -307,10 +307,13 @@ export async function runKillSwitch(argv: string[], out: (line: string) => void,
   } catch (error) {
     throw new BackfillCliError(`cannot reach the local runtime at ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url`);
   }
-  const json = (await response.json().catch(() => ({}))) as { paused?: boolean; restored?: number; lastAt?: string | null; error?: string };
+  const json = (await response.json().catch(() => ({}))) as { paused?: boolean; finished?: boolean; restored?: number; lastAt?: string | null; error?: string };
   if (!response.ok) throw new BackfillCliError(json.error ?? `HTTP ${response.status}`);
   if (action === 'pause') out('paused: no call is placed until `npx redial resume` (attempts falling due are held)');
-  else if (action === 'resume') out(`resumed: ${json.restored ?? 0} held attempt(s) restored${json.lastAt ? `, the last at ${json.lastAt}` : ''}`);
+  else if (action === 'resume' && json.finished === false) {
+    out(`still paused: ${json.restored ?? 0} held attempt(s) restored so far; run \`npx redial resume\` again to finish`);
+    return 1;
+  } else if (action === 'resume') out(`resumed: ${json.restored ?? 0} held attempt(s) restored${json.lastAt ? `, the last at ${json.lastAt}` : ''}`);
   else out(json.paused ? 'paused' : 'running');
   return 0;
 }

@@ -123,6 +123,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
       crmOutbox,
+      crmParked: store,
       clock,
       newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
       config: options.config,
@@ -132,7 +133,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)' });
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
-      parked: store, clock, log,
+      parked: store, clock, log, terminalStatuses: options.config.crm.terminalStatuses,
     });
     const watchdog = makeWatchdog(deps);
     const sweep = makeSweep(deps);
@@ -209,7 +210,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
             response = json(404, { error: `no route ${req.method} ${path}` });
           }
         } catch (error) {
-          log(`error ${req.method} ${path}: ${(error as Error).message}`);
+          // Paths can hold a phone number (/admin/leads/+1...): digits masked in the log.
+          log(`error ${req.method} ${path.replace(/\d(?=\d{4})/g, '*')}: ${(error as Error).message}`);
           response = json(500, { error: 'internal error' });
         }
         res.writeHead(response.statusCode, response.headers);

@@ -15,7 +15,7 @@ export interface CrmWriteBackProps {
 }
 
 /**
- * Convoso write-back (docs/convoso-write-back.md): the outbox queue (+ DLQ after 8 receives, kept 14 days), and its
+ * Convoso write-back (docs/convoso-write-back.md): the outbox queue (+ DLQ after 20 receives, kept 14 days), and its
  * consumer, which updates the CRM lead and its DNC list. A Convoso outage fills the queue, never blocks the dialer.
  */
 export class CrmWriteBack extends Construct {
@@ -29,9 +29,10 @@ export class CrmWriteBack extends Construct {
     this.queue = new Queue(this, 'Outbox', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(120),
+      // A Convoso outage of a few hours is ridden out in the queue (20 receives, 5 minutes apart) before the DLQ.
+      visibilityTimeout: Duration.seconds(300),
       retentionPeriod: Duration.days(14),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 8 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 20 },
     });
     this.writerFunction = new RedialFunction(this, 'WriterFn', { handlerFile: 'crm-writer.handler.ts', environment: props.environment, timeout: Duration.seconds(60) });
     // Few writers at once: Convoso's rate limit is shared with the dialer's lookups and the backfill.

@@ -2,7 +2,7 @@ import type { Config } from '../config/config';
 import type { Outcome } from '../domain/outcome';
 import { maskPhone } from '../domain/phone';
 import type { Clock } from '../ports/clock';
-import type { Crm } from '../ports/crm';
+import { crmTerminal, type Crm } from '../ports/crm';
 import type { CrmOutbox, CrmWriteMessage, CrmWriter, ParkedCrmWrites } from '../ports/crm-outbox';
 
 /**
@@ -22,8 +22,9 @@ export interface CallFacts {
   readonly variables?: unknown;
 }
 
-const FIELD_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const MAX_FIELD = 2_000;
+/** Never taken from call variables, whatever the allowlist says: they address or authenticate the update. */
+const RESERVED = new Set(['auth_token', 'lead_id', 'status', 'phone_number', 'list_id', 'phone_code']);
 
 function text(value: unknown): string | null {
   if (typeof value === 'string') return value.trim() === '' ? null : value.slice(0, MAX_FIELD);
@@ -34,11 +35,13 @@ function text(value: unknown): string | null {
 /** The write for one recorded call: the mapped status, the call's facts and the fields the agent collected. */
 export function writeBackMessage(config: Config, phone: string, crmLeadId: string | null, outcome: Outcome, call: CallFacts): CrmWriteMessage {
   const fields: Record<string, string> = {};
-  // What the agent collected (plan_type, member_count, postal_code, age...): simple names and scalar values only.
+  // What the agent collected: only the configured fields (Bland's variables also carry phone_number, state, now...
+  // of its own), scalar values only, never a reserved name.
   if (call.variables && typeof call.variables === 'object') {
-    for (const [name, value] of Object.entries(call.variables as Record<string, unknown>)) {
-      const v = text(value);
-      if (FIELD_NAME.test(name) && v !== null) fields[name] = v;
+    const variables = call.variables as Record<string, unknown>;
+    for (const name of config.crm.writeBack.collectedFields) {
+      const v = text(variables[name]);
+      if (!RESERVED.has(name) && v !== null) fields[name] = v;
     }
   }
   const facts: Record<string, string | null> = {
@@ -65,6 +68,8 @@ export function writeBackMessage(config: Config, phone: string, crmLeadId: strin
 
 export interface CrmWriteBackDeps {
   readonly crm: Crm & CrmWriter;
+  /** CRM statuses that end a lead (crm.terminalStatuses): a write never replaces one (a human agent's SALE or DNC). */
+  readonly terminalStatuses: Readonly<Record<string, 'SALE' | 'DNC'>>;
   readonly parked: ParkedCrmWrites;
   readonly clock: Clock;
   readonly log?: (line: string) => void;
@@ -78,16 +83,22 @@ export interface CrmWriteBackDeps {
 export function makeCrmWriteBack(deps: CrmWriteBackDeps) {
   const log = deps.log ?? (() => undefined);
   return async function writeBack(message: CrmWriteMessage): Promise<'updated' | 'parked'> {
+    // The lead as the CRM has it now: its id, and whether a human already ended it (never overwritten by the bot).
+    const current = await deps.crm.findByPhone(message.phone);
+    const leadId = message.crmLeadId ?? current?.leadId ?? null;
+    const humanTerminal = crmTerminal(current, deps.terminalStatuses);
+    const status = humanTerminal ? null : message.status;
+    const result = leadId === null ? 'no-such-lead' : await deps.crm.updateLead(leadId, status, message.fields);
+    // The DNC list needs no lead: it is written whether or not the update found one.
     if (message.dnc) await deps.crm.insertDnc(message.phone);
-    const leadId = message.crmLeadId ?? (await deps.crm.findByPhone(message.phone))?.leadId ?? null;
-    const result = leadId === null ? 'no-such-lead' : await deps.crm.updateLead(leadId, message.status, message.fields);
     if (result === 'no-such-lead') {
       const reason = leadId === null ? 'no CRM lead has this number' : `the CRM has no lead ${leadId}`;
       await deps.parked.parkCrmWrite({ message, reason, parkedAt: deps.clock.now() });
       log(`crm write-back ${message.callId} ${maskPhone(message.phone)}: parked (${reason})`);
       return 'parked';
     }
-    log(`crm write-back ${message.callId} ${maskPhone(message.phone)}: ${message.status ?? 'status kept'}${message.dnc ? ' + DNC list' : ''}`);
+    const kept = humanTerminal ? `status ${humanTerminal.status} kept (set in the CRM)` : (status ?? 'status kept');
+    log(`crm write-back ${message.callId} ${maskPhone(message.phone)}: ${kept}${message.dnc ? ' + DNC list' : ''}`);
     return 'updated';
   };
 }
@@ -98,9 +109,10 @@ export function makeReplayParkedCrmWrites(deps: { parked: ParkedCrmWrites; outbo
     const parked = await deps.parked.listParkedCrmWrites();
     for (const write of parked) {
       // Removed first: the consumer may park the same call again at once (still no lead), and that must stay.
+      // The lead id is looked up again (a lead deleted and re-created in the CRM has a new one).
       await deps.parked.removeParkedCrmWrite(write.message.callId);
       try {
-        await deps.outbox.send(write.message);
+        await deps.outbox.send({ ...write.message, crmLeadId: null });
       } catch (error) {
         await deps.parked.parkCrmWrite(write);
         throw error;

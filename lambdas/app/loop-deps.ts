@@ -7,7 +7,7 @@ import { RedialPolicy, type PolicyLead, type RedialDecision } from '../domain/re
 import { dialScheduleName, type AttemptScheduler } from '../ports/attempt-scheduler';
 import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
-import type { CrmOutbox } from '../ports/crm-outbox';
+import type { CrmOutbox, ParkedCrmWrites } from '../ports/crm-outbox';
 import type { LeadStore } from '../ports/lead-store';
 import type { VoiceAgent } from '../ports/voice-agent';
 
@@ -32,6 +32,8 @@ export interface LoopPorts {
   readonly webhookUrl?: string;
   /** Convoso write-back queue; absent = no write-back (no CRM configured). */
   readonly crmOutbox?: CrmOutbox | null;
+  /** Where a write goes when the outbox cannot take it (kept for replay). */
+  readonly crmParked?: ParkedCrmWrites | null;
 }
 
 /** The ports plus the pure rules built once from the config. */

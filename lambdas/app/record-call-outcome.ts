@@ -122,7 +122,14 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     // The CRM hears of every call, through the outbox (enqueued before the call is marked recorded, so a crash here
     // repeats the write rather than losing it; the write is idempotent).
     if (deps.crmOutbox && deps.config.crm.writeBack.enabled) {
-      await deps.crmOutbox.send(writeBackMessage(deps.config, call.phone, next.crmLeadId ?? null, classification.outcome, { ...(body as Record<string, unknown>), callId }));
+      const write = writeBackMessage(deps.config, call.phone, next.crmLeadId ?? null, classification.outcome, { ...(body as Record<string, unknown>), callId });
+      try {
+        await deps.crmOutbox.send(write);
+      } catch (error) {
+        // The outbox is down: the write is parked in the table (replayable) rather than failing the outcome.
+        await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
+        deps.log?.({ event: 'crm-write-parked', phone: maskPhone(call.phone), detail: `outbox unavailable; write for call ${callId} parked` });
+      }
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
     await deps.scheduler.cancel(watchdogScheduleName(callId));

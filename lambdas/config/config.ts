@@ -113,6 +113,8 @@ export const crmWriteBackSchema = z.object({
   statusByOutcome: z.record(outcomeName, z.string().min(1)).default(DEFAULT_STATUS_BY_OUTCOME),
   /** Convoso DNC list campaign for dnc/insert: "0" is the global list. */
   dncCampaignId: z.string().default('0'),
+  /** The agent's collected variables written to the CRM (an allowlist: Bland's call variables also hold system values). */
+  collectedFields: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case field name')).default(['plan_type', 'member_count', 'postal_code', 'age']),
 });
 
 export const crmConfigSchema = z.object({

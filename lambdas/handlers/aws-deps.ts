@@ -49,7 +49,8 @@ const secretSchema = z.object({
   blandApiKey: z.string().min(1),
   intakeApiKey: z.string().min(16, 'must be at least 16 characters'),
   /** The operators' key for /admin/*; null = the admin API answers 503. */
-  adminApiKey: z.string().min(16, 'must be at least 16 characters').nullable().default(null),
+  // Checked by the admin route (under 16 characters = unset), so a bad admin key cannot break the other functions.
+  adminApiKey: z.string().nullable().default(null),
   webhookSecret: z.string().min(16).nullable().default(null),
   convosoAuthToken: z.string().min(1).nullable().default(null),
   blandPathwayId: z.string().nullable().default(null),
@@ -101,7 +102,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     : null;
   const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
-    store, scheduler, agent, crm, crmOutbox, clock: systemClock, newId: randomUUID, config,
+    store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     // Every loop decision is one log line (phone already masked) and one count: dialed, refused, redial, terminal...
     log: (event) => {
       logger.info(event.event, { ...event });

@@ -27,7 +27,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   if (!parsed.success) throw new Error(`invalid CRM write message: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   const deps = await awsDeps();
   if (!deps.convoso) throw new Error('CRM write-back needs convosoAuthToken in the secret (docs/deploy.md)');
-  const writeBack = makeCrmWriteBack({ crm: deps.convoso, parked: deps.store, clock: systemClock, log: (line) => logger.info(line) });
+  const writeBack = makeCrmWriteBack({ crm: deps.convoso, parked: deps.store, terminalStatuses: deps.loop.config.crm.terminalStatuses, clock: systemClock, log: (line) => logger.info(line) });
   const result = await writeBack(parsed.data);
   metrics.addMetric(result === 'parked' ? 'crm_writes_parked' : 'crm_writes', MetricUnit.Count, 1);
   logger.info('crm write', { phone: maskPhone(parsed.data.phone), callId: parsed.data.callId, result });

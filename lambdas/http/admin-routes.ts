@@ -20,7 +20,8 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
     const store = deps.loop.store;
     if (req.method === 'GET' && req.path === '/admin/system') return json(200, { paused: await store.getSystemPaused() });
     if (req.method === 'POST' && req.path === '/admin/system/pause') return json(200, await killSwitch.pause(deps.who));
-    if (req.method === 'POST' && req.path === '/admin/system/resume') return json(200, await killSwitch.resume(deps.who));
+    // API Gateway gives a request 30 s: restore for 25, then answer (a large backlog takes several calls).
+    if (req.method === 'POST' && req.path === '/admin/system/resume') return json(200, await killSwitch.resume(deps.who, deps.loop.clock.now() + 25_000));
     const lead = /^\/admin\/leads\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && lead) {
       const parsed = normalizePhone(decodeURIComponent(lead[1]!));

@@ -129,12 +129,12 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     hourly.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
   });
 
-  it('Convoso write-back: an encrypted outbox with a DLQ after 8 receives, consumed with partial batch failures by 2 writers at most; outcome recorders may send to it', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedrivePolicy: Match.objectLike({ maxReceiveCount: 8 }), MessageRetentionPeriod: 1_209_600 });
+  it('Convoso write-back: an encrypted outbox with a DLQ after 20 receives, consumed with partial batch failures by 2 writers at most; outcome recorders may send to it', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedrivePolicy: Match.objectLike({ maxReceiveCount: 20 }), MessageRetentionPeriod: 1_209_600, VisibilityTimeout: 300 });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
-    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'DialerSweeperFn', 'WebhooksBlandWebhookFn']);
+    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksBlandWebhookFn']);
   });
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {

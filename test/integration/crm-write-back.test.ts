@@ -58,6 +58,15 @@ describe('Convoso write-back', () => {
     expect(rt.crmOutbox.depth).toBe(0);
   });
 
+  it('a status a human set in the CRM (SALE, DNC) is never overwritten by the bot; the call facts still are', async () => {
+    rt.convoso.addLead('+12125550305', { id: 'c305', listId: '1', status: 'SALE' });
+    outcomes = ['voicemail'];
+    await callOnce('+12125550305');
+    const update = rt.convoso.updates.find((u) => u.leadId === 'c305')!;
+    expect(update.params['status']).toBeUndefined();
+    expect(update.params).toMatchObject({ lead_id: 'c305', answered_by: 'voicemail' });
+  });
+
   it('a Convoso outage keeps the write queued (the dialer goes on), and it lands once Convoso is back', async () => {
     rt.convoso.addLead('+12125550303', { id: 'c303', listId: '1', status: 'NEW' });
     outcomes = ['busy'];
@@ -90,12 +99,15 @@ describe('writeBackMessage', () => {
   it('maps the outcome through the configured table, and keeps only simple collected fields', () => {
     const message = writeBackMessage(config, '+12125550399', 'c9', 'TRANSFERRED', {
       callId: 'call-9', summary: 'Transferred to a licensed agent', call_length: 6.5, answered_by: 'human', recording_url: 'https://r/9.mp3',
-      variables: { plan_type: 'PPO', member_count: 3, 'bad key': 'x', nested: { a: 1 }, age: '' },
+      // Bland's variables also carry its own values: only the configured fields are written, never a reserved name.
+      variables: { plan_type: 'PPO', member_count: 3, nested: { a: 1 }, age: '', phone_number: '+12125550399', state: 'NY', status: 'SALE', auth_token: 'x', now: 'Tue' },
     });
     expect(message).toEqual({
       v: 1, kind: 'crm-write', callId: 'call-9', phone: '+12125550399', crmLeadId: 'c9', status: 'ACA', outcome: 'TRANSFERRED', dnc: false,
       fields: { plan_type: 'PPO', member_count: '3', call_summary: 'Transferred to a licensed agent', call_duration: '390', answered_by: 'human', recording_url: 'https://r/9.mp3' },
     });
     expect(writeBackMessage(config, '+12125550399', null, 'FAILED', { callId: 'x' }).status).toBeNull();
+    const hostile = parseConfig({ crm: { writeBack: { collectedFields: ['status', 'auth_token', 'plan_type'] } } });
+    expect(writeBackMessage(hostile, '+12125550399', null, 'VOICEMAIL', { callId: 'y', variables: { status: 'SALE', auth_token: 'x', plan_type: 'HMO' } }).fields).toEqual({ plan_type: 'HMO' });
   });
 });

@@ -91,8 +91,12 @@ describe('the redial loop', () => {
     expect(await loop.sweep()).toEqual({ rescheduled: 0, recovered: 0 });
     expect(await checkInvariants(loop, phones)).toEqual([]);
 
+    // A resume out of time (its deadline already passed) restores nothing and leaves the switch on.
+    expect(await killSwitch.resume('test', loop.clock.now())).toEqual({ paused: true, finished: false, restored: 0, lastAt: null });
+    expect(await loop.store.getSystemPaused()).toBe(true);
     const resumed = await killSwitch.resume('test');
-    expect(resumed.restored).toBe(7);
+    expect(resumed).toMatchObject({ paused: false, finished: true, restored: 7 });
+    expect(await loop.store.getSystemPaused()).toBe(false);
     const slots = loop.scheduler.list().filter((s) => s.message.kind === 'dial').map((s) => iso(s.at));
     expect(slots).toEqual(['2026-07-15T16:01:00Z', '2026-07-15T16:01:00Z', '2026-07-15T16:01:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:02:00Z', '2026-07-15T16:03:00Z']);
     expect(await checkInvariants(loop, phones)).toEqual([]);

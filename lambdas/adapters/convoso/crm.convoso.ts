@@ -62,7 +62,7 @@ export class ConvosoCrm implements Crm, CrmWriter {
 
   /** One form POST; `success:false` answers become a non-retryable HttpError (429/5xx/timeouts were retried). */
   private async post(path: string, params: Record<string, string>): Promise<{ ok: boolean; text: string; status: number }> {
-    const form = new URLSearchParams({ auth_token: this.config.authToken, ...params });
+    const form = new URLSearchParams({ ...params, auth_token: this.config.authToken });
     const response = await fetchWithRetry('convoso', `${this.config.baseUrl}/v1/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
