@@ -130,7 +130,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
-    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)' });
+    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store });
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
       parked: store, clock, log, terminalStatuses: options.config.crm.terminalStatuses,

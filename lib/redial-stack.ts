@@ -64,8 +64,8 @@ export class RedialStack extends Stack {
     this.crmWriteBack = new CrmWriteBack(this, 'CrmWriteBack', {
       // The shared composition root reads the scheduling names too (the writer never schedules: no permission for it).
       table: this.leadStore.table, secret: this.secret, environment: { ...environment, ...this.dialer.schedulingEnvironment },
-      // The functions that record outcomes: the Bland webhook, and the dialer (its watchdog).
-      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction],
+      // The functions that record outcomes (the Bland webhook, the dialer's watchdog) and the admin API (replay).
+      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.webhooks.adminFunction],
     });
     // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
     const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));

@@ -62,6 +62,8 @@ export class WebhooksApi extends Construct {
     this.api.addRoutes({ path: '/admin/system/pause', methods: [HttpMethod.POST], integration: admin });
     this.api.addRoutes({ path: '/admin/system/resume', methods: [HttpMethod.POST], integration: admin });
     this.api.addRoutes({ path: '/admin/leads/{phone}', methods: [HttpMethod.GET], integration: admin });
+    this.api.addRoutes({ path: '/admin/crm/parked', methods: [HttpMethod.GET], integration: admin });
+    this.api.addRoutes({ path: '/admin/crm/replay', methods: [HttpMethod.POST], integration: admin });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;

@@ -134,11 +134,11 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
-    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksBlandWebhookFn']);
+    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn']);
   });
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
-    for (const key of ['GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}']) {
+    for (const key of ['GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
     }
     const secret = template.findResources('AWS::SecretsManager::Secret');
