@@ -317,3 +317,37 @@ export async function runKillSwitch(argv: string[], out: (line: string) => void,
   else out(json.paused ? 'paused' : 'running');
   return 0;
 }
+
+/**
+ * `redial lead <phone>` (the lead, its attempts, its next attempt and why) and `redial crm-replay` (send the parked
+ * CRM writes again), against the admin API of the local runtime or of AWS (--url <ApiUrl> --api-key <adminApiKey>).
+ */
+export async function runAdminVerb(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [verb, ...rest] = argv;
+  const { values, positionals } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const baseUrl = values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000';
+  const apiKey = values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key';
+  if (verb === 'lead' && !positionals[0]) throw new BackfillCliError('lead needs a phone number');
+  const [method, path] = verb === 'lead' ? ['GET', `/admin/leads/${encodeURIComponent(positionals[0]!)}`] : ['POST', '/admin/crm/replay'];
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, { method, headers: { 'x-api-key': apiKey } });
+  } catch (error) {
+    throw new BackfillCliError(`cannot reach ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url`);
+  }
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) throw new BackfillCliError(String(json['error'] ?? `HTTP ${response.status}`));
+  if (values.json || verb !== 'lead') {
+    out(verb === 'lead' ? JSON.stringify(json) : `replayed ${String(json['replayed'])} parked CRM write(s)`);
+    return 0;
+  }
+  const lead = json['lead'] as { phone: string; status: string; outcome: string | null; attemptsTotal: number; zones: string[] };
+  const next = json['next'] as { at: string | null; why: string | null };
+  const attempts = json['attempts'] as { calledAt: number; outcome: string; evidence: string }[];
+  out(`lead         ${lead.phone}  ${lead.status}${lead.outcome ? ` (${lead.outcome})` : ''}`);
+  out(`zones        ${lead.zones.join(', ')}`);
+  out(`calls        ${lead.attemptsTotal}`);
+  out(`next         ${next.at ?? 'none'}${next.why ? `  (${next.why})` : ''}`);
+  for (const a of attempts) out(`  ${new Date(a.calledAt).toISOString().slice(0, 16)}Z  ${a.outcome.padEnd(14)} ${a.evidence}`);
+  return 0;
+}

@@ -12,7 +12,7 @@ import { ConfigError, parseConfig, type Config } from '../lambdas/config/config'
 import { InvalidRequestError, makeCheckWindow } from '../lambdas/app/check-window';
 import { systemClock } from '../lambdas/adapters/system-clock';
 import type { Clock } from '../lambdas/ports/clock';
-import { BackfillCliError, runBackfill, runKillSwitch } from './backfill-cli';
+import { BackfillCliError, runAdminVerb, runBackfill, runKillSwitch } from './backfill-cli';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
@@ -21,7 +21,9 @@ const USAGE = `usage:
   redial backfill status <runId>
   redial backfill resume <runId>
                 (against the local runtime: --url, --api-key; against AWS: --aws)
-  redial pause | resume | status   the kill switch of the local runtime (--url, --api-key)`;
+  redial pause | resume | status   the kill switch (--url, --api-key: the local runtime, or ApiUrl + adminApiKey)
+  redial lead <phone> [--json]      a lead, its attempts, its next attempt and why
+  redial crm-replay                 send the parked CRM writes again`;
 
 class UsageError extends Error {}
 
@@ -119,8 +121,9 @@ export function main(argv: string[], clock: Clock = systemClock, out = console.l
 
 /** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
 export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
-  if (argv[0] !== 'backfill' && argv[0] !== 'pause' && argv[0] !== 'resume' && argv[0] !== 'status') return main(argv, clock, out, err);
+  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
   try {
+    if (argv[0] === 'lead' || argv[0] === 'crm-replay') return await runAdminVerb(argv, out);
     if (argv[0] !== 'backfill') return await runKillSwitch(argv, out);
     return await runBackfill(argv.slice(1), clock, { out, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
   } catch (error) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
-import { runKillSwitch } from '../../bin/backfill-cli';
+import { runAdminVerb, runKillSwitch } from '../../bin/backfill-cli';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 
 /**
@@ -65,4 +65,18 @@ it('pause holds every dial (queued ones too); resume restores them spread by min
 
 it('a wrong key is refused', async () => {
   await expect(runKillSwitch(['pause', '--url', rt.url, '--api-key', 'nope'], () => undefined)).rejects.toThrow('missing or wrong X-API-Key');
+});
+
+it('npx redial lead <phone> prints the lead, its calls and its next attempt with the reason', async () => {
+  const out: string[] = [];
+  expect(await runAdminVerb(['lead', '(212) 555-0401', '--url', rt.url], (l) => out.push(l))).toBe(0);
+  expect(out[0]).toBe('lead         +12125550401  ACTIVE');
+  expect(out[1]).toBe('zones        America/New_York');
+  expect(out[2]).toBe('calls        1');
+  expect(out[3]).toMatch(/^next {9}2026-11-24T17:3\d:00\.000Z {2}\(NO_ANSWER/);
+  expect(out[4]).toMatch(/^ {2}2026-11-24T17:32Z {2}NO_ANSWER/);
+  await expect(runAdminVerb(['lead', '+12125550999', '--url', rt.url], () => undefined)).rejects.toThrow('no lead +12125550999');
+  const replay: string[] = [];
+  expect(await runAdminVerb(['crm-replay', '--url', rt.url], (l) => replay.push(l))).toBe(0);
+  expect(replay).toEqual(['replayed 0 parked CRM write(s)']);
 });
