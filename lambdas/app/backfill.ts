@@ -542,20 +542,8 @@ export type BackfillStep = z.infer<typeof stepEventSchema>['step'];
 
 const dateTaskSchema = z.object({ runId: runIdSchema, date: isoDay, dryRun: z.boolean(), maxConcurrency: z.number().int().min(1) });
 
-/** What Summarize returns as the execution output: totals and the per-date table, small enough for any run. */
-export interface BackfillOutput {
-  readonly runId: string;
-  readonly kind: RunKind;
-  readonly from: string;
-  readonly to: string;
-  readonly dryRun: boolean;
-  readonly dates: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly failedDates: readonly string[];
-  readonly totals: BackfillSummary['totals'];
-  readonly table: readonly string[];
-}
+/** What Summarize returns as the execution output: the summary with its lines as the formatted per-date table. */
+export type BackfillOutput = Omit<BackfillSummary, 'lines' | 'summarizedAt'> & { readonly table: readonly string[] };
 
 /**
  * One entry for every Task of the state machine, used alike by the Lambda handler and the local runtime.
@@ -585,12 +573,8 @@ export function makeBackfillSteps(depsFor: (maxConcurrency: number) => BackfillD
       case 'recordFailure':
         return makeBackfill(depsFor(1)).recordFailure(input as { runId: string; date: string; error?: { Error?: string; Cause?: string } });
       case 'summarize': {
-        const summary = await makeBackfill(depsFor(1)).summarize(input as { runId: string });
-        const output: BackfillOutput = {
-          runId: summary.runId, kind: summary.kind, from: summary.from, to: summary.to, dryRun: summary.dryRun,
-          dates: summary.dates, done: summary.done, failed: summary.failed, failedDates: summary.failedDates, totals: summary.totals,
-          table: summary.lines.map(formatSummaryLine),
-        };
+        const { lines, summarizedAt: _summarizedAt, ...summary } = await makeBackfill(depsFor(1)).summarize(input as { runId: string });
+        const output: BackfillOutput = { ...summary, table: lines.map(formatSummaryLine) };
         return output;
       }
     }
