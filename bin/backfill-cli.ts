@@ -30,26 +30,38 @@ export interface BackfillTarget {
   execution(runId: string): Promise<StatusView['execution']>;
 }
 
-/** The local runtime's admin API (`npm start`). */
-export function localTarget(baseUrl: string, apiKey: string): BackfillTarget {
+/** Where the admin API is: --url / --api-key, else $REDIAL_URL / $REDIAL_API_KEY, else the local runtime. */
+export function adminEndpoint(values: { url?: string | undefined; 'api-key'?: string | undefined }, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } {
+  return { baseUrl: values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000', apiKey: values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key' };
+}
+
+/** One admin API request: the status and JSON body; an unreachable server is a CliError naming the URL. */
+function adminApi(baseUrl: string, apiKey: string, hint = 'or pass --url') {
   const call = async (method: string, path: string, body?: unknown) => {
     let response: Response;
     try {
       response = await fetch(`${baseUrl}${path}`, {
         method,
-        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new BackfillCliError(`cannot reach the local runtime at ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url / --aws`);
+      throw new BackfillCliError(`cannot reach ${baseUrl} (${(error as Error).message}): start the local runtime with \`npm start\`, ${hint}`);
     }
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
     return { status: response.status, json };
   };
+  /** The body of a 2xx answer; else the server's error as a CliError. */
   const expectOk = (answer: { status: number; json: Record<string, unknown> }) => {
     if (answer.status >= 400) throw new BackfillCliError(String(answer.json['error'] ?? `HTTP ${answer.status}`));
     return answer.json;
   };
+  return { call, expectOk, request: async (method: string, path: string, body?: unknown) => expectOk(await call(method, path, body)) };
+}
+
+/** The local runtime's admin API (`npm start`). */
+export function localTarget(baseUrl: string, apiKey: string): BackfillTarget {
+  const { call, expectOk } = adminApi(baseUrl, apiKey, 'or pass --url / --aws');
   return {
     async start(input) {
       return expectOk(await call('POST', '/admin/backfill', input)) as { runId: string };
@@ -245,10 +257,11 @@ export async function runBackfill(argv: string[], clock: Clock, io: CliIo, env: 
     allowPositionals: true,
     strict: true,
   });
+  const local = adminEndpoint(values, env);
   const target = makeTarget?.() ?? (values.aws
     ? awsTarget(required(env['REDIAL_STATE_MACHINE_ARN'], 'REDIAL_STATE_MACHINE_ARN'), required(env['REDIAL_TABLE_NAME'], 'REDIAL_TABLE_NAME'), clock, {},
       parseConfig(env['REDIAL_CONFIG'] ? JSON.parse(env['REDIAL_CONFIG']) : {}))
-    : localTarget(values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000', values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key'));
+    : localTarget(local.baseUrl, local.apiKey));
   const pollMs = Number(values['poll-ms']);
   switch (action) {
     case 'start': {
@@ -298,17 +311,9 @@ function required(value: string | undefined, name: string): string {
 export async function runKillSwitch(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' } }, strict: true });
-  const baseUrl = values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000';
-  const apiKey = values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key';
+  const { baseUrl, apiKey } = adminEndpoint(values, env);
   const path = action === 'status' ? '/admin/system' : `/admin/system/${action}`;
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}${path}`, { method: action === 'status' ? 'GET' : 'POST', headers: { 'x-api-key': apiKey } });
-  } catch (error) {
-    throw new BackfillCliError(`cannot reach the local runtime at ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url`);
-  }
-  const json = (await response.json().catch(() => ({}))) as { paused?: boolean; finished?: boolean; restored?: number; lastAt?: string | null; error?: string };
-  if (!response.ok) throw new BackfillCliError(json.error ?? `HTTP ${response.status}`);
+  const json = (await adminApi(baseUrl, apiKey).request(action === 'status' ? 'GET' : 'POST', path)) as { paused?: boolean; finished?: boolean; restored?: number; lastAt?: string | null };
   if (action === 'pause') out('paused: no call is placed until `npx redial resume` (attempts falling due are held)');
   else if (action === 'resume' && json.finished === false) {
     out(`still paused: ${json.restored ?? 0} held attempt(s) restored so far; run \`npx redial resume\` again to finish`);
@@ -325,18 +330,10 @@ export async function runKillSwitch(argv: string[], out: (line: string) => void,
 export async function runAdminVerb(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [verb, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-  const baseUrl = values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000';
-  const apiKey = values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key';
+  const { baseUrl, apiKey } = adminEndpoint(values, env);
   if (verb === 'lead' && !positionals[0]) throw new BackfillCliError('lead needs a phone number');
   const [method, path] = verb === 'lead' ? ['GET', `/admin/leads/${encodeURIComponent(positionals[0]!)}`] : ['POST', '/admin/crm/replay'];
-  let response: Response;
-  try {
-    response = await fetch(`${baseUrl}${path}`, { method, headers: { 'x-api-key': apiKey } });
-  } catch (error) {
-    throw new BackfillCliError(`cannot reach ${baseUrl} (${(error as Error).message}): start it with \`npm start\`, or pass --url`);
-  }
-  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new BackfillCliError(String(json['error'] ?? `HTTP ${response.status}`));
+  const json = await adminApi(baseUrl, apiKey).request(method, path);
   if (values.json || verb !== 'lead') {
     out(verb === 'lead' ? JSON.stringify(json) : `replayed ${String(json['replayed'])} parked CRM write(s)`);
     return 0;
