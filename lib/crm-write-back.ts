@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { secureQueue } from './queues';
 import { Construct } from 'constructs';
 import { RedialFunction } from './redial-function';
 
@@ -25,10 +26,8 @@ export class CrmWriteBack extends Construct {
 
   constructor(scope: Construct, id: string, props: CrmWriteBackProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'OutboxDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    this.queue = new Queue(this, 'Outbox', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.deadLetterQueue = secureQueue(this, 'OutboxDlq', { retentionPeriod: Duration.days(14) });
+    this.queue = secureQueue(this, 'Outbox', {
       // A Convoso outage of a few hours is ridden out in the queue (20 receives, 5 minutes apart) before the DLQ.
       visibilityTimeout: Duration.seconds(300),
       retentionPeriod: Duration.days(14),

@@ -6,7 +6,8 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { secureQueue } from './queues';
 import { Construct } from 'constructs';
 import { RedialFunction } from './redial-function';
 
@@ -37,14 +38,12 @@ export class Dialer extends Construct {
 
   constructor(scope: Construct, id: string, props: DialerProps) {
     super(scope, id);
-    this.deadLetterQueue = new Queue(this, 'DialDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    this.queue = new Queue(this, 'DialQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.deadLetterQueue = secureQueue(this, 'DialDlq', { retentionPeriod: Duration.days(14) });
+    this.queue = secureQueue(this, 'DialQueue', {
       visibilityTimeout: Duration.seconds(90),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
-    this.schedulerDeadLetterQueue = new Queue(this, 'SchedulerDlq', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.schedulerDeadLetterQueue = secureQueue(this, 'SchedulerDlq', { retentionPeriod: Duration.days(14) });
 
     this.scheduleGroupName = 'redial';
     this.group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
