@@ -1,6 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { DateTime } from 'luxon';
-import { defaultRunId, type BackfillStatus } from '../lambdas/app/backfill';
+import { defaultRunId, reconcileRunId, type BackfillStatus } from '../lambdas/app/backfill';
 import type { BackfillRun } from '../lambdas/ports/backfill';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
 import { BACKFILL_TASKS } from '../lib/backfill';
@@ -142,7 +141,7 @@ export function makeLocalBackfill(options: LocalBackfillOptions) {
     /** Starts a run (a runId is chosen here when none is given, so the caller can follow it at once). */
     async start(input: Record<string, unknown>): Promise<{ runId: string }> {
       if (input['reconcile'] === true) {
-        const runId = `reconcile-${DateTime.fromMillis(options.now(), { zone: 'utc' }).toFormat("yyyyLLdd'T'HHmmss")}`;
+        const runId = reconcileRunId(options.now());
         return started(runId, execute(runId, { ...input, runId }));
       }
       const runId = typeof input['runId'] === 'string' ? input['runId'] : defaultRunId(String(input['from']), String(input['to']), input['dryRun'] === true, options.now());

@@ -127,6 +127,11 @@ export function defaultRunId(from: string, to: string, dryRun: boolean, now: num
   return `bf-${from}-${to}${dryRun ? '-dry' : ''}-${runStamp(now)}`;
 }
 
+/** The runId of a reconcile started at `now`. */
+export function reconcileRunId(now: number): string {
+  return `reconcile-${runStamp(now)}`;
+}
+
 /** Checks a run's input (also used by the CLI before it starts an execution on AWS): the range, its length, the runId. */
 export function validateBackfillInput(raw: unknown, cfg: BackfillConfig, now: number) {
   const parsed = backfillInputSchema.safeParse(raw);
@@ -141,7 +146,7 @@ export function validateBackfillInput(raw: unknown, cfg: BackfillConfig, now: nu
     kind = 'reconcile';
     to = today;
     from = DateTime.fromISO(today, { zone: 'utc' }).minus({ days: (input.lastDays ?? cfg.reconcile.lastDays) - 1 }).toISODate()!;
-    runId = input.runId ?? `reconcile-${runStamp(now)}`;
+    runId = input.runId ?? reconcileRunId(now);
   } else {
     kind = 'backfill';
     ({ from, to } = input);
