@@ -1,7 +1,8 @@
 import { newLead, trimCallTimes, type Lead, type LeadDetails } from '../domain/lead';
 import { resolveLocation } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
-import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { METRIC } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
 import { VersionConflictError } from '../ports/lead-store';
 
@@ -86,7 +87,10 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
       progress.created = await deps.store.create(fresh);
       // A concurrent intake of the same phone may have won: continue with whatever is stored.
       lead = (await deps.store.get(parsed.phone))!;
-      if (progress.created) await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { newLeads: 1 });
+      if (progress.created) {
+        await deps.store.addDailyCounts(reportDay(deps, now), { newLeads: 1 });
+        deps.metrics?.add(METRIC.leadsCreated, 1);
+      }
     }
     const created = progress.created;
 

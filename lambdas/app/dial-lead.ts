@@ -3,7 +3,9 @@ import { crmTerminal } from '../ports/crm';
 import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
 import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
-import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { latenessBucket, reportingDate } from '../domain/report-counts';
+import { METRIC } from '../ports/metrics';
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
@@ -51,6 +53,20 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     throw new VersionConflictError(claimed.phone, lead.version);
   }
 
+  /**
+   * The day's call counters for one placed call: a redial is any call after the lead's first; `leadsDialed` counts
+   * each lead once per reporting day (for calls per lead per day); `leadsAtCap` counts the call that fills the cap.
+   */
+  function dialCounts(claimed: Lead, view: ReturnType<typeof policyView>, now: number, cap: number): Record<string, number> {
+    const day = reportDay(deps, now);
+    const zone = deps.config.reporting.zone;
+    const counts: Record<string, number> = { dials: 1, [latenessBucket(now - (claimed.nextAttemptAt ?? now))]: 1 };
+    if (claimed.attemptsTotal > 0) counts['redials'] = 1;
+    if (!claimed.recentCallTimes.some((t) => reportingDate(zone, t) === day)) counts['leadsDialed'] = 1;
+    if (deps.policy.callsOnLocalDay(view, now) + 1 >= cap) counts['leadsAtCap'] = 1;
+    return counts;
+  }
+
   return async function dialLead(message: DialMessage): Promise<DialResult> {
     const now = deps.clock.now();
     const lead = await deps.store.get(message.phone);
@@ -60,6 +76,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     // Kill switch: while paused the attempt is held as it is (unclaimed, no new schedule); resume restores it.
     if (await deps.store.getSystemPaused()) {
       deps.log?.({ event: 'held', phone: maskPhone(lead.phone), detail: 'system paused: attempt held until resume' });
+      deps.metrics?.add(METRIC.dialHeldPaused, 1);
       return { result: 'paused' };
     }
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
@@ -92,7 +109,8 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       const reasons = [...window.reasons.map((r) => r.message), ...(overCap ? [`${cap} calls already today (daily cap)`] : [])];
       const decision = deps.policy.schedule(view, now2, 'gap', now2);
       await applyDecision(deps, claimed, decision);
-      await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { windowRefusals: 1 });
+      await deps.store.addDailyCounts(reportDay(deps, now2), window.allowed ? { capRefusals: 1 } : { windowRefusals: 1 });
+      deps.metrics?.add(window.allowed ? METRIC.dialRefusedCap : METRIC.dialRefusedWindow, 1);
       deps.log?.({ event: 'refused', phone: maskPhone(lead.phone), detail: reasons.join('; ') });
       return { result: 'refused', reasons };
     }
@@ -110,13 +128,15 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         // A timeout or 5xx: the call may have been placed. Keep the claimed attempt (its webhook, whose metadata names
         // this token, will be recovered); if none comes, the sweeper counts it as a call that FAILED.
         await deps.store.update({ ...claimed, nextAttemptAt: now2 + stuckMs, nextAttemptReason: `call outcome unknown: ${(error as Error).message}`, updatedAt: now2 });
-        await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dialUnknown: 1 });
+        await deps.store.addDailyCounts(reportDay(deps, now2), { dialUnknown: 1 });
+        deps.metrics?.add(METRIC.blandErrors, 1);
         return { result: 'call-failed', error: (error as Error).message };
       }
       // The voice agent refused the call (4xx, or 429 after its retries): no call placed; count FAILED, redial later.
       const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now2);
       await applyDecision(deps, claimed, decision, { lastOutcome: 'FAILED' });
-      await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dialErrors: 1 });
+      await deps.store.addDailyCounts(reportDay(deps, now2), { dialErrors: 1 });
+      deps.metrics?.add(METRIC.blandErrors, 1);
       return { result: 'call-failed', error: (error as Error).message };
     }
 
@@ -128,7 +148,10 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,
     });
     const updated = await recordDial(claimed, callId, now2);
-    await deps.store.addDailyCounts(new Date(now2).toISOString().slice(0, 10), { dials: 1 });
+    await deps.store.addDailyCounts(reportDay(deps, now2), dialCounts(claimed, view, now2, cap));
+    const lateMs = Math.max(0, now2 - (claimed.nextAttemptAt ?? now2));
+    deps.metrics?.add(METRIC.dials, 1);
+    deps.metrics?.add(METRIC.dialLatenessMs, lateMs, 'Milliseconds');
     deps.log?.({ event: 'dialed', phone: maskPhone(updated.phone), detail: `call ${callId} (attempt ${updated.attemptsTotal})` });
     return { result: 'dialed', callId };
   };

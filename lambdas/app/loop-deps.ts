@@ -9,6 +9,8 @@ import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
 import type { CrmOutbox, ParkedCrmWrites } from '../ports/crm-outbox';
 import type { LeadStore } from '../ports/lead-store';
+import type { MetricsSink } from '../ports/metrics';
+import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
 
 /** One line per decision, for the operator's log (phone masked). */
@@ -34,6 +36,7 @@ export interface LoopPorts {
   readonly crmOutbox?: CrmOutbox | null;
   /** Where a write goes when the outbox cannot take it (kept for replay). */
   readonly crmParked?: ParkedCrmWrites | null;
+  readonly metrics?: MetricsSink;
 }
 
 /** The ports plus the pure rules built once from the config. */
@@ -46,6 +49,11 @@ export interface LoopDeps extends LoopPorts {
 export function loopDeps(ports: LoopPorts): LoopDeps {
   const window = new CallingWindow(ports.config.window);
   return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes) };
+}
+
+/** The reporting day of an instant: the key of its daily counters. */
+export function reportDay(deps: LoopPorts, ms: number): string {
+  return reportingDate(deps.config.reporting.zone, ms);
 }
 
 export function policyView(lead: Lead): PolicyLead {

@@ -3,7 +3,11 @@ import { trimCallTimes } from '../domain/lead';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
-import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { isAnswered } from '../domain/report-counts';
+import type { Lead } from '../domain/lead';
+import type { CallRecord } from '../ports/lead-store';
+import { METRIC, outcomeMetric } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
 import { writeBackMessage } from './crm-write-back';
 
@@ -76,6 +80,30 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     }
   };
 
+  /**
+   * The call's counters, on the reporting day it was placed (so a day's outcomes match its dials), and its metrics.
+   * Also a safety net on top of the rules: the call is checked against the calling window as it stood when it was
+   * placed (the calls before it); a dial outside it is counted and alarmed on, and must never happen.
+   */
+  async function countCall(lead: Lead, call: CallRecord, outcome: string, answered: boolean, price: number | null, durationS: number | null) {
+    const view = policyView(lead).window;
+    const allowed = deps.window.isAllowed({ ...view, callTimes: view.callTimes.filter((t) => t < call.placedAt) }, call.placedAt);
+    const counts: Record<string, number> = { [`outcome_${outcome}`]: 1 };
+    if (answered) counts['answered'] = 1;
+    if (price !== null && price > 0) counts['blandCostUsd'] = price;
+    if (durationS !== null && durationS > 0) counts['callSeconds'] = durationS;
+    if (!allowed.allowed) counts['outsideWindow'] = 1;
+    await deps.store.addDailyCounts(reportDay(deps, call.placedAt), counts);
+    deps.metrics?.add(outcomeMetric(outcome), 1);
+    if (answered) deps.metrics?.add(METRIC.answered, 1);
+    if (price !== null && price > 0) deps.metrics?.add(METRIC.blandCostUsd, price, 'None');
+    if (durationS !== null && durationS > 0) deps.metrics?.add(METRIC.callSeconds, durationS, 'None');
+    if (!allowed.allowed) {
+      deps.metrics?.add(METRIC.dialsOutsideWindow, 1);
+      deps.log?.({ event: 'dial-outside-window', phone: maskPhone(lead.phone), detail: `call ${call.callId}: ${allowed.reasons.map((r) => r.message).join('; ')}` });
+    }
+  }
+
   async function recordOnce(body: CallEnded, archiveKey: string | null): Promise<OutcomeResult> {
     if (!isFinalCallReport(body)) return { result: 'not-final' };
     const callId = body.call_id!;
@@ -87,6 +115,9 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
 
     const now = deps.clock.now();
     const classification = deps.classifier.classify(body);
+    const answeredBy = typeof body.answered_by === 'string' ? body.answered_by : null;
+    const durationS = typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null;
+    const price = typeof body.price === 'number' && Number.isFinite(body.price) ? body.price : null;
     await deps.store.putAttempt({
       phone: call.phone,
       callId,
@@ -94,9 +125,9 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       outcome: classification.outcome,
       evidence: classification.evidence,
       disposition: typeof body.disposition_tag === 'string' ? body.disposition_tag : null,
-      answeredBy: typeof body.answered_by === 'string' ? body.answered_by : null,
-      durationS: typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null,
-      price: typeof body.price === 'number' ? body.price : null,
+      answeredBy,
+      durationS,
+      price,
       summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
       archiveKey,
     });
@@ -108,11 +139,12 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const lead = stored.scheduleToken === call.scheduleToken && stored.lastCallId !== callId
       ? { ...stored, attemptsTotal: stored.attemptsTotal + 1, recentCallTimes: trimCallTimes([...stored.recentCallTimes, call.placedAt], now), lastCallId: callId }
       : stored;
+    const transferred = classification.outcome === 'TRANSFERRED' ? { transfers: (lead.transfers ?? 0) + 1 } : {};
     let next = lead;
     if (lead.status === 'ACTIVE' && lead.scheduleToken === call.scheduleToken) {
       const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
       const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
-      next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome });
+      next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome, ...transferred });
     } else if (lead.status !== 'DONE' && deps.policy.isTerminal(classification.outcome)) {
       // The lead moved on (a newer attempt, or paused), but a SALE/DNC from any of its calls still ends it.
       next = await applyDecision(deps, lead, { kind: 'terminal', outcome: classification.outcome, detail: `${classification.outcome} from an earlier call ${callId}` }, { lastOutcome: classification.outcome });
@@ -133,7 +165,7 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
     await deps.scheduler.cancel(watchdogScheduleName(callId));
-    await deps.store.addDailyCounts(new Date(now).toISOString().slice(0, 10), { [`outcome_${classification.outcome}`]: 1 });
+    await countCall(lead, call, classification.outcome, isAnswered(answeredBy, durationS, deps.config.reporting.answeredMinSeconds), price, durationS);
     return {
       result: 'recorded',
       outcome: classification.outcome,

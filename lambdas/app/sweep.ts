@@ -1,3 +1,4 @@
+import { METRIC } from '../ports/metrics';
 import { trimCallTimes } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
 import { dialScheduleName } from '../ports/attempt-scheduler';
@@ -36,6 +37,7 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
         recovered++;
       }
     }
+    if (rescheduled + recovered > 0) deps.metrics?.add(METRIC.sweeperRecoveries, rescheduled + recovered);
     return { rescheduled, recovered };
   };
 }

@@ -1,4 +1,5 @@
 import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
+import { METRIC } from '../ports/metrics';
 import { loopDeps, type LoopDeps, type LoopPorts } from './loop-deps';
 import { makeRecordCallOutcome, type OutcomeResult } from './record-call-outcome';
 
@@ -31,7 +32,12 @@ export function makeWatchdog(ports: LoopPorts | LoopDeps) {
     }
     if (report === null) return recordCallOutcome({ call_id: callId, status: 'failed', error_message: 'watchdog: the voice agent does not know this call' });
     const finished = report !== undefined && (report.completed === true || FINAL_STATUSES.has(String(report.status ?? '').toLowerCase()));
-    if (report && finished) return recordCallOutcome({ ...report, call_id: callId });
+    if (report && finished) {
+      const recorded = await recordCallOutcome({ ...report, call_id: callId });
+      // The webhook never came (or was refused): this outcome was recovered by the watchdog.
+      if (recorded.result === 'recorded') deps.metrics?.add(METRIC.watchdogRecoveries, 1);
+      return recorded;
+    }
     const now = deps.clock.now();
     if (now - call.placedAt >= WATCHDOG_GIVE_UP_MS) {
       return recordCallOutcome({ call_id: callId, status: 'failed', error_message: 'watchdog: no outcome from the voice agent within 2 hours' });

@@ -154,6 +154,15 @@ export const backfillConfigSchema = z.object({
   }).default({ enabled: true, everyHours: 6, lastDays: 2 }),
 });
 
+export const reportingConfigSchema = z.object({
+  /** Zone whose calendar days the reports and counters count in. */
+  zone: ianaZone.default('America/New_York'),
+  /** A call counts as answered when a human picked up and it lasted at least this long (the floor's definition). */
+  answeredMinSeconds: z.number().int().min(0).max(3600).default(20),
+  /** Bland's price per connected minute (USD), for the cost estimate when a call reports no price. */
+  blandPricePerMinuteUsd: z.number().min(0).max(10).default(0.09),
+});
+
 export const configSchema = z.object({
   window: callingWindowConfigSchema.default(callingWindowConfigSchema.parse({})),
   policy: redialPolicyConfigSchema.default(redialPolicyConfigSchema.parse({})),
@@ -161,8 +170,7 @@ export const configSchema = z.object({
   dialer: dialerConfigSchema.default(dialerConfigSchema.parse({})),
   crm: crmConfigSchema.default(crmConfigSchema.parse({})),
   backfill: backfillConfigSchema.default(backfillConfigSchema.parse({})),
-  /** Zone whose calendar days the reports count in. */
-  reportingZone: ianaZone.default('America/New_York'),
+  reporting: reportingConfigSchema.default(reportingConfigSchema.parse({})),
 });
 
 export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;
@@ -171,6 +179,7 @@ export type OutcomeConfig = z.infer<typeof outcomeConfigSchema>;
 export type DialerConfig = z.infer<typeof dialerConfigSchema>;
 export type CrmConfig = z.infer<typeof crmConfigSchema>;
 export type BackfillConfig = z.infer<typeof backfillConfigSchema>;
+export type ReportingConfig = z.infer<typeof reportingConfigSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 

@@ -44,6 +44,8 @@ export interface Lead extends LeadDetails {
   readonly claimedToken: string | null;
   readonly lastCallId: string | null;
   readonly lastOutcome: Outcome | null;
+  /** Calls that ended TRANSFERRED (absent on leads stored before it was kept: 0). */
+  readonly transfers?: number;
   readonly version: number;
 }
 

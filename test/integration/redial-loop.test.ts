@@ -73,7 +73,9 @@ describe('the redial loop', () => {
     expect(loop.agent.calls).toEqual([]);
     expect((await loop.store.get(NY))!.nextAttemptAt).toBe(at('2026-07-16T15:00:00Z'));
     expect(await checkInvariants(loop, [NY])).toEqual([]);
-    expect(await loop.store.getDailyCounts('2026-07-16')).toMatchObject({ windowRefusals: 1 });
+    // Counted on the reporting day (America/New_York): 20:30 EDT is still 2026-07-15 there, though 2026-07-16 in UTC.
+    expect(await loop.store.getDailyCounts('2026-07-15')).toMatchObject({ windowRefusals: 1 });
+    expect(await loop.store.getDailyCounts('2026-07-16')).toEqual({});
   });
 
   it('the kill switch: while paused no call is placed and nothing is scheduled into the pause; resume restores the held attempts, spread by minute', async () => {

@@ -9,6 +9,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Lead } from '../../domain/lead';
+import { leadCountsDelta, reportingDate } from '../../domain/report-counts';
+import type { CountsByDate, ReportStore } from '../../ports/reports';
 import type { DialMessage } from '../../ports/attempt-scheduler';
 import type { ScheduleStore } from '../local/attempt-scheduler.local';
 import { VersionConflictError, type AttemptRecord, type CallRecord, type LeadStore } from '../../ports/lead-store';
@@ -19,7 +21,8 @@ import type { ParkedCrmWrite, ParkedCrmWrites } from '../../ports/crm-outbox';
  *   Lead     pk LEAD#<E.164>  sk LEAD                 + dueShard/dueAt (GSI `due`) while a attempt is pending
  *   Attempt  pk LEAD#<E.164>  sk CALL#<iso>#<callId>
  *   Call     pk CALL#<callId> sk CALL
- *   Stats    pk STATS#<date>  sk COUNTS                counters by ADD
+ *   Stats    pk STATS#<date>  sk COUNTS                call counters of a reporting day, by ADD
+ *   Cohort   pk COHORTS       sk <date>                leads created that reporting day, by state (leadCountsDelta)
  * Only single-item conditional writes (no transactions): they are what DynamoDB and dynalite both guarantee.
  */
 
@@ -85,11 +88,42 @@ export async function queryAll(
   return items;
 }
 
-export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrites {
+export interface DynamoLeadStoreOptions {
+  /** Zone whose calendar days the cohort counters use (config.reporting.zone). */
+  readonly reportingZone?: string;
+}
+
+export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, ParkedCrmWrites {
+  private readonly reportingZone: string;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    options: DynamoLeadStoreOptions = {},
+  ) {
+    this.reportingZone = options.reportingZone ?? 'America/New_York';
+  }
+
+  /**
+   * Moves a lead between the cohort counters of its creation day. One more write after the lead's own (DynamoDB and
+   * dynalite share no transaction API): a crash between the two leaves that one lead in its old bucket.
+   */
+  private async countLeadChange(before: Lead | null, after: Lead): Promise<void> {
+    const delta = leadCountsDelta(before, after);
+    await this.addCounts({ pk: 'COHORTS', sk: reportingDate(this.reportingZone, after.createdAt) }, delta);
+  }
+
+  private async addCounts(key: { pk: string; sk: string }, counts: Readonly<Record<string, number>>): Promise<void> {
+    const names = Object.keys(counts);
+    if (names.length === 0) return;
+    await this.doc.send(new UpdateCommand({
+      TableName: this.tableName,
+      Key: key,
+      UpdateExpression: `ADD ${names.map((_, i) => `#m${i} :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, counts[n]])),
+    }));
+  }
 
   private queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>, limit = Infinity): Promise<Record<string, unknown>[]> {
     return queryAll(this.doc, this.tableName, input, limit);
@@ -108,6 +142,7 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrite
         Item: toItem({ ...lead, version: 1 }),
         ConditionExpression: 'attribute_not_exists(pk)',
       }));
+      await this.countLeadChange(null, lead);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -117,18 +152,21 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrite
 
   async update(lead: Lead): Promise<Lead> {
     const next: Lead = { ...lead, version: lead.version + 1 };
+    let old: Record<string, unknown> | undefined;
     try {
-      await this.doc.send(new PutCommand({
+      ({ Attributes: old } = await this.doc.send(new PutCommand({
         TableName: this.tableName,
         Item: toItem(next),
         ConditionExpression: 'version = :v',
         ExpressionAttributeValues: { ':v': lead.version },
-      }));
-      return next;
+        ReturnValues: 'ALL_OLD',
+      })));
     } catch (error) {
       if (isConditionFailure(error)) throw new VersionConflictError(lead.phone, lead.version);
       throw error;
     }
+    await this.countLeadChange(old ? fromItem(old) : null, next);
+    return next;
   }
 
   async claim(phone: string, token: string, now: number): Promise<Lead | null> {
@@ -202,15 +240,7 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrite
   }
 
   async addDailyCounts(date: string, counts: Readonly<Record<string, number>>): Promise<void> {
-    const names = Object.keys(counts);
-    if (names.length === 0) return;
-    await this.doc.send(new UpdateCommand({
-      TableName: this.tableName,
-      Key: { pk: `STATS#${date}`, sk: 'COUNTS' },
-      UpdateExpression: `ADD ${names.map((_, i) => `#m${i} :v${i}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
-      ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, counts[n]])),
-    }));
+    await this.addCounts({ pk: `STATS#${date}`, sk: 'COUNTS' }, counts);
   }
 
   async getDailyCounts(date: string): Promise<Record<string, number>> {
@@ -218,6 +248,47 @@ export class DynamoLeadStore implements LeadStore, ScheduleStore, ParkedCrmWrite
     if (!Item) return {};
     const { pk: _pk, sk: _sk, ...counts } = Item;
     return counts as Record<string, number>;
+  }
+
+  // ReportStore: the counters above, read by the reports (a handful of items per report, never a scan).
+  async getDailyCountsRange(dates: readonly string[]): Promise<CountsByDate[]> {
+    const out: CountsByDate[] = [];
+    for (let i = 0; i < dates.length; i += 25) {
+      const chunk = dates.slice(i, i + 25);
+      out.push(...await Promise.all(chunk.map(async (date) => ({ date, counts: await this.getDailyCounts(date) }))));
+    }
+    return out;
+  }
+
+  async listCohortCounts(from?: string, to?: string): Promise<CountsByDate[]> {
+    const range = from !== undefined && to !== undefined;
+    const items = await this.queryAll({
+      KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
+      ExpressionAttributeValues: range ? { ':pk': 'COHORTS', ':from': from, ':to': to } : { ':pk': 'COHORTS' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk, ...counts }) => ({ date: sk as string, counts: counts as Record<string, number> }));
+  }
+
+  /** Active leads whose pending attempt is in [from, to): a COUNT query per shard of the `due` index. */
+  async countDue(from: number, to: number): Promise<number> {
+    let total = 0;
+    for (let shard = 0; shard < DUE_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.doc.send(new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'due',
+          KeyConditionExpression: 'dueShard = :s AND dueAt BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':s': `ACTIVE#${shard}`, ':from': new Date(from).toISOString(), ':to': new Date(to - 1).toISOString() },
+          Select: 'COUNT',
+          ExclusiveStartKey: start,
+        }));
+        total += page.Count ?? 0;
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return total;
   }
 
   async getSystemPaused(): Promise<boolean> {

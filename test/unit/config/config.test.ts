@@ -17,7 +17,7 @@ describe('configuration', () => {
       transferHoldMinutes: 30,
       gapJitter: 0,
     });
-    expect(DEFAULT_CONFIG.reportingZone).toBe('America/New_York');
+    expect(DEFAULT_CONFIG.reporting).toEqual({ zone: 'America/New_York', answeredMinSeconds: 20, blandPricePerMinuteUsd: 0.09 });
   });
 
   it('partial overrides keep the other defaults', () => {
@@ -33,7 +33,7 @@ describe('configuration', () => {
       parseConfig({
         window: { business: { zone: 'EST', start: '9am', days: [0] }, blackoutDates: ['12/24/2026'], capWaivers: [{ region: 'FL', reason: 'because' }] },
         policy: { maxCallsPerDay: 0, terminalOutcomes: ['WON'] },
-        reportingZone: 'Eastern',
+        reporting: { zone: 'Eastern', answeredMinSeconds: -1 },
       });
     } catch (e) {
       error = e;
@@ -48,7 +48,8 @@ describe('configuration', () => {
       'window.capWaivers.0.reason: must explain',
       'policy.maxCallsPerDay',
       'policy.terminalOutcomes.0',
-      'reportingZone: must be an IANA time zone',
+      'reporting.zone: must be an IANA time zone',
+      'reporting.answeredMinSeconds',
     ]) expect(issues).toContain(key);
   });
 

@@ -1,0 +1,34 @@
+export type MetricUnit = 'Count' | 'Milliseconds' | 'None';
+
+/**
+ * Operational metrics (CloudWatch through Powertools EMF on AWS, an in-memory tally locally). Names are fixed
+ * (`Dials`, `Outcome_SALE`, `DialRefused_Window`...); never a phone number or other PII in a name or dimension.
+ */
+export interface MetricsSink {
+  add(name: string, value: number, unit?: MetricUnit): void;
+}
+
+/** The metric names the dashboard and alarms read (lib/observability.ts); one list so the two cannot drift. */
+export const METRIC = {
+  dials: 'Dials',
+  dialLatenessMs: 'DialLatenessMs',
+  dialsOutsideWindow: 'DialsOutsideWindow',
+  dialRefusedWindow: 'DialRefused_Window',
+  dialRefusedCap: 'DialRefused_Cap',
+  dialHeldPaused: 'DialHeld_Paused',
+  blandErrors: 'BlandErrors',
+  blandCostUsd: 'BlandCostUsd',
+  callSeconds: 'CallSeconds',
+  answered: 'Answered',
+  watchdogRecoveries: 'WatchdogRecoveries',
+  sweeperRecoveries: 'SweeperRecoveries',
+  webhookSignatureFailures: 'WebhookRejected_Signature',
+  backfillDatesDone: 'BackfillDatesDone',
+  backfillDatesFailed: 'BackfillDatesFailed',
+  crmWrites: 'CrmWrites',
+  crmWritesParked: 'CrmWritesParked',
+  leadsCreated: 'LeadsCreated',
+} as const;
+
+export const outcomeMetric = (outcome: string) => `Outcome_${outcome}`;
+export const webhookRejectedMetric = (reason: string) => `WebhookRejected_${reason}`;
