@@ -22,6 +22,7 @@ import { RateLimitedCrm, TokenBucket } from '../lambdas/adapters/rate-limit';
 import type { RetryOptions } from '../lambdas/adapters/http-retry';
 import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } from './local-backfill';
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
+import { MemoryMetrics } from '../lambdas/adapters/local/metrics.memory';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
 import { FsArchive } from '../lambdas/adapters/local/archive.fs';
@@ -95,7 +96,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
   async function start() {
     const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
     started.push(() => dynamo.stop());
-    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
+    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName, { reportingZone: options.config.reporting.zone });
+    const metrics = new MemoryMetrics();
     const archive = new FsArchive(join(options.dataDir, 'archive'));
     const queue = new LocalDialQueue();
     const crmOutbox = new LocalQueue<CrmWriteMessage>();
@@ -127,10 +129,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       clock,
       newId: () => `${clock.now().toString(36)}-${(++ids).toString(36)}`,
       config: options.config,
+      metrics,
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
-    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store });
+    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store, reports: store });
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
       parked: store, clock, log, terminalStatuses: options.config.crm.terminalStatuses,
@@ -191,7 +194,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
-        const path = (req.url ?? '/').split('?')[0]!;
+        const parsedUrl = new URL(req.url ?? '/', 'http://local');
+        const path = parsedUrl.pathname;
+        const query = Object.fromEntries(parsedUrl.searchParams);
         let response: HttpResponse;
         try {
           const route = routes[`${req.method} ${path}`];
@@ -200,7 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
           if (route) {
             response = await route({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
           } else if (path.startsWith('/admin/')) {
-            response = await adminRoute({ method: req.method ?? 'GET', path, headers, body: await readBody(req) });
+            response = await adminRoute({ method: req.method ?? 'GET', path, headers, body: await readBody(req), query });
           } else if (req.method === 'GET' && path === '/health') {
             response = json(200, { ok: true, now: new Date(clock.now()).toISOString(), pending: scheduler.list().length });
           } else if (req.method === 'GET' && lead) {
@@ -262,6 +267,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       backfill,
       runs,
       crmOutbox,
+      metrics,
       async stop() {
         if (timer) clearInterval(timer);
         while (busy) await new Promise((r) => setTimeout(r, 10));

@@ -7,7 +7,7 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  return { method: event.requestContext.http.method, path: event.rawPath, headers, body };
+  return { method: event.requestContext.http.method, path: event.rawPath, headers, body, query: { ...event.queryStringParameters } };
 }
 
 export function toResult(response: HttpResponse): APIGatewayProxyStructuredResultV2 {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { PowertoolsMetricsSink } from '../adapters/aws/metrics.powertools';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -27,6 +28,7 @@ import { parseConfig } from '../config/config';
  */
 export const logger = new Logger({ serviceName: 'redial' });
 export const metrics = new Metrics({ namespace: 'Redial', serviceName: 'redial' });
+export const metricsSink = new PowertoolsMetricsSink(metrics);
 
 const envSchema = z.object({
   TABLE_NAME: z.string().min(1),
@@ -89,7 +91,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const rawSecret = await getSecret(e.SECRET_ARN, { transform: 'json', maxAge: 300 });
   const secrets = secretSchema.parse(rawSecret);
   const doc = documentClientFrom(new DynamoDBClient({}));
-  const store = new DynamoLeadStore(doc, e.TABLE_NAME);
+  const store = new DynamoLeadStore(doc, e.TABLE_NAME, { reportingZone: config.reporting.zone });
   const scheduler = new EventBridgeAttemptScheduler(new SchedulerClient({}), {
     groupName: e.SCHEDULE_GROUP, queueArn: e.DIAL_QUEUE_ARN, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterArn: e.SCHEDULER_DLQ_ARN,
   }, systemClock);
@@ -103,11 +105,9 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
     store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
-    // Every loop decision is one log line (phone already masked) and one count: dialed, refused, redial, terminal...
-    log: (event) => {
-      logger.info(event.event, { ...event });
-      metrics.addMetric(`loop_${event.event}`, MetricUnit.Count, 1);
-    },
+    // Every loop decision is one log line (phone already masked); the use cases count their own metrics.
+    log: (event) => logger.info(event.event, { ...event }),
+    metrics: metricsSink,
   });
   const s3 = new S3Client({});
   return {

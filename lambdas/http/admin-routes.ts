@@ -4,6 +4,10 @@ import { maskPhone, normalizePhone } from '../domain/phone';
 import { makeReplayParkedCrmWrites } from '../app/crm-write-back';
 import type { ParkedCrmWrites } from '../ports/crm-outbox';
 import { json, safeEqual, type HttpRequest, type HttpResponse } from './http';
+import { makeReports, ReportRequestError } from '../app/reports';
+import { LeadControlError, makeLeadControl } from '../app/lead-control';
+import type { ReportStore } from '../ports/reports';
+import type { Lead } from '../domain/lead';
 
 /**
  * The admin API shared by the Lambda and the local runtime (docs/operations.md): the kill switch and a lead's view.
@@ -12,13 +16,47 @@ import { json, safeEqual, type HttpRequest, type HttpResponse } from './http';
  *   POST /admin/system/pause        kill switch on
  *   POST /admin/system/resume       off, held attempts restored (spread)
  *   GET  /admin/leads/{phone}       the lead, its attempts, its next attempt and why
+ *   POST /admin/leads/{phone}/pause|resume|stop   an operator's hand on one lead
+ *   GET  /admin/stats/today         the reporting day so far
+ *   GET  /admin/reports/breakdown?from=YYYY-MM-DD&to=YYYY-MM-DD   leads created in range, by where they stand
+ *   GET  /admin/reports/range?from&to                            calls placed in range and what came of them
+ *   GET  /admin/reports/totals      every lead ever
  *   GET  /admin/crm/parked          CRM writes kept for replay (no such lead, outbox down)
  *   POST /admin/crm/replay          send them through the outbox again
  */
-export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; who: string; parked?: ParkedCrmWrites | null }) {
+export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; who: string; parked?: ParkedCrmWrites | null; reports?: ReportStore | null }) {
   const killSwitch = makeKillSwitch(deps.loop);
+  const reports = deps.reports ? makeReports({ reports: deps.reports, clock: deps.loop.clock, config: deps.loop.config }) : null;
+  const leadControl = makeLeadControl(deps.loop);
   const replay = deps.parked && deps.loop.crmOutbox ? makeReplayParkedCrmWrites({ parked: deps.parked, outbox: deps.loop.crmOutbox }) : null;
+  const leadView = async (lead: Lead) => ({
+    lead,
+    attempts: await deps.loop.store.listAttempts(lead.phone),
+    next: { at: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), why: lead.nextAttemptReason },
+  });
   return async function adminRoute(req: HttpRequest): Promise<HttpResponse | null> {
+    try {
+      return await route(req);
+    } catch (error) {
+      if (error instanceof ReportRequestError) return json(400, { error: error.message });
+      if (error instanceof LeadControlError) return json(error.status, { error: error.message });
+      throw error;
+    }
+  };
+
+  async function report(req: HttpRequest): Promise<HttpResponse | null> {
+    if (req.method !== 'GET') return null;
+    const known = ['/admin/stats/today', '/admin/reports/breakdown', '/admin/reports/range', '/admin/reports/totals'];
+    if (!known.includes(req.path)) return null;
+    if (!reports) return json(503, { error: 'no reports here' });
+    const { from, to } = req.query ?? {};
+    if (req.path === '/admin/stats/today') return json(200, await reports.today());
+    if (req.path === '/admin/reports/breakdown') return json(200, await reports.breakdown(from, to));
+    if (req.path === '/admin/reports/range') return json(200, await reports.range(from, to));
+    return json(200, await reports.totals());
+  }
+
+  async function route(req: HttpRequest): Promise<HttpResponse | null> {
     if (!req.path.startsWith('/admin/')) return null;
     if (!deps.apiKey) return json(503, { error: 'admin API disabled: set adminApiKey in the secret (docs/deploy.md)' });
     if (!safeEqual(req.headers['x-api-key'] ?? '', deps.apiKey)) return json(401, { error: 'missing or wrong X-API-Key' });
@@ -36,18 +74,19 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
       if (!replay) return json(503, { error: 'no CRM write-back here (no Convoso token, or no outbox)' });
       return json(200, { replayed: await replay() });
     }
-    const lead = /^\/admin\/leads\/([^/]+)$/.exec(req.path);
-    if (req.method === 'GET' && lead) {
-      const parsed = normalizePhone(decodeURIComponent(lead[1]!));
-      if (!parsed.ok) return json(400, { error: `phone: ${parsed.reason}` });
+    const reported = await report(req);
+    if (reported) return reported;
+    const lead = /^\/admin\/leads\/([^/]+)(?:\/(pause|resume|stop))?$/.exec(req.path);
+    if (!lead) return null;
+    const parsed = normalizePhone(decodeURIComponent(lead[1]!));
+    if (!parsed.ok) return json(400, { error: `phone: ${parsed.reason}` });
+    const action = lead[2] as 'pause' | 'resume' | 'stop' | undefined;
+    if (req.method === 'GET' && !action) {
       const found = await store.get(parsed.phone);
       if (!found) return json(404, { error: `no lead ${parsed.phone}` });
-      return json(200, {
-        lead: found,
-        attempts: await store.listAttempts(found.phone),
-        next: { at: found.nextAttemptAt === null ? null : new Date(found.nextAttemptAt).toISOString(), why: found.nextAttemptReason },
-      });
+      return json(200, await leadView(found));
     }
+    if (req.method === 'POST' && action) return json(200, await leadView(await leadControl[action](parsed.phone, deps.who)));
     return null;
-  };
+  }
 }

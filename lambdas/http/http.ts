@@ -7,6 +7,8 @@ export interface HttpRequest {
   /** Header names lower-case. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
+  /** Query string parameters (the last value of a repeated one). */
+  readonly query?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface HttpResponse {

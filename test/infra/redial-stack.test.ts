@@ -138,8 +138,20 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
   });
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
-    for (const key of ['GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: key });
+    const expected = [
+      'GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay',
+      'POST /admin/leads/{phone}/pause', 'POST /admin/leads/{phone}/resume', 'POST /admin/leads/{phone}/stop',
+      'GET /admin/stats/today', 'GET /admin/reports/breakdown', 'GET /admin/reports/range', 'GET /admin/reports/totals',
+    ];
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes('/admin'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([...expected].sort());
+    // Every admin route integrates the admin function, nothing else (that function checks the key first).
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    for (const route of routes) {
+      const targetJson = JSON.stringify(route.Properties.Target);
+      const target = Object.keys(integrations).find((id) => targetJson.includes(`"${id}"`));
+      expect(target).toBeDefined();
+      expect(JSON.stringify(integrations[target!]!.Properties.IntegrationUri)).toMatch(/"WebhooksAdminFn[0-9A-F]{8}"/);
     }
     const secret = template.findResources('AWS::SecretsManager::Secret');
     expect(JSON.stringify(secret)).toContain('adminApiKey');
