@@ -36,7 +36,7 @@ export function adminEndpoint(values: { url?: string | undefined; 'api-key'?: st
 }
 
 /** One admin API request: the status and JSON body; an unreachable server is a CliError naming the URL. */
-function adminApi(baseUrl: string, apiKey: string, hint = 'or pass --url') {
+export function adminApi(baseUrl: string, apiKey: string, hint = 'or pass --url') {
   const call = async (method: string, path: string, body?: unknown) => {
     let response: Response;
     try {
@@ -324,7 +324,7 @@ export async function runKillSwitch(argv: string[], out: (line: string) => void,
 }
 
 /**
- * `redial lead <phone>` (the lead, its attempts, its next attempt and why) and `redial crm-replay` (send the parked
+ * `redial lead <phone> [pause|resume|stop]` (the lead, its attempts, its next attempt and why; after the action) and `redial crm-replay` (send the parked
  * CRM writes again), against the admin API of the local runtime or of AWS (--url <ApiUrl> --api-key <adminApiKey>).
  */
 export async function runAdminVerb(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -332,7 +332,10 @@ export async function runAdminVerb(argv: string[], out: (line: string) => void, 
   const { values, positionals } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   const { baseUrl, apiKey } = adminEndpoint(values, env);
   if (verb === 'lead' && !positionals[0]) throw new BackfillCliError('lead needs a phone number');
-  const [method, path] = verb === 'lead' ? ['GET', `/admin/leads/${encodeURIComponent(positionals[0]!)}`] : ['POST', '/admin/crm/replay'];
+  const action = positionals[1];
+  if (verb === 'lead' && action !== undefined && !['pause', 'resume', 'stop'].includes(action)) throw new BackfillCliError(`lead: unknown action "${action}" (pause, resume or stop)`);
+  const leadPath = `/admin/leads/${encodeURIComponent(positionals[0] ?? '')}${action ? `/${action}` : ''}`;
+  const [method, path] = verb === 'lead' ? [action ? 'POST' : 'GET', leadPath] : ['POST', '/admin/crm/replay'];
   const json = await adminApi(baseUrl, apiKey).request(method, path);
   if (values.json || verb !== 'lead') {
     out(verb === 'lead' ? JSON.stringify(json) : `replayed ${String(json['replayed'])} parked CRM write(s)`);

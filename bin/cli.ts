@@ -13,6 +13,7 @@ import { InvalidRequestError, makeCheckWindow } from '../lambdas/app/check-windo
 import { systemClock } from '../lambdas/adapters/system-clock';
 import type { Clock } from '../lambdas/ports/clock';
 import { BackfillCliError, runAdminVerb, runBackfill, runKillSwitch } from './backfill-cli';
+import { runReport } from './report-cli';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
@@ -22,8 +23,14 @@ const USAGE = `usage:
   redial backfill resume <runId>
                 (against the local runtime: --url, --api-key; against AWS: --aws)
   redial pause | resume | status   the kill switch (--url, --api-key: the local runtime, or ApiUrl + adminApiKey)
-  redial lead <phone> [--json]      a lead, its attempts, its next attempt and why
-  redial crm-replay                 send the parked CRM writes again`;
+  redial lead <phone> [pause|resume|stop] [--json]
+                                    a lead, its attempts, its next attempt and why (after the action)
+  redial crm-replay                 send the parked CRM writes again
+  redial report today | totals [--json]
+  redial report breakdown | range --from YYYY-MM-DD [--to YYYY-MM-DD] [--json]
+                                    the reports, as aligned tables (days of config.reporting.zone)
+  redial cost --leads N [--dials-per-lead-per-day 8] [--avg-call-seconds S] [--json]
+                                    AWS and Bland cost per day and per dial, from published unit prices`;
 
 class UsageError extends Error {}
 
@@ -121,8 +128,9 @@ export function main(argv: string[], clock: Clock = systemClock, out = console.l
 
 /** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
 export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
-  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
+  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
   try {
+    if (argv[0] === 'report') return await runReport(argv.slice(1), out);
     if (argv[0] === 'lead' || argv[0] === 'crm-replay') return await runAdminVerb(argv, out);
     if (argv[0] !== 'backfill') return await runKillSwitch(argv, out);
     return await runBackfill(argv.slice(1), clock, { out, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });

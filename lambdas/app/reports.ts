@@ -89,6 +89,8 @@ export interface RangeReport {
   /** Calls ÷ lead-days dialed (a lead dialed on 3 days counts 3). */
   readonly avgCallsPerLeadPerDay: number | null;
   readonly targetCallsPerLeadPerDay: number;
+  /** Lead-days on which a lead's calls filled its daily cap. */
+  readonly leadsAtCap: number;
   readonly blandCostUsd: number;
   readonly callMinutes: number;
   readonly windowRefusals: number;
@@ -193,6 +195,7 @@ export function makeReports(deps: ReportDeps) {
         transferRateOfCalls: ratio(transferred, calls),
         avgCallsPerLeadPerDay: ratio(calls, c['leadsDialed'] ?? 0),
         targetCallsPerLeadPerDay: deps.config.policy.maxCallsPerDay,
+        leadsAtCap: c['leadsAtCap'] ?? 0,
         blandCostUsd: usd(c['blandCostUsd'] ?? 0),
         callMinutes: Math.round((c['callSeconds'] ?? 0) / 6) / 10,
         windowRefusals: c['windowRefusals'] ?? 0,
