@@ -188,8 +188,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     };
 
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
-      'POST /leads': makeIntakeRoute({ archive, clock, apiKey, acceptLead: makeAcceptLead(deps) }),
-      'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, secret: webhookSecret, recordCallOutcome }),
+      'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: makeAcceptLead(deps) }),
+      'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
     };
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -1,3 +1,4 @@
+import { METRIC } from '../ports/metrics';
 import type { Context } from 'aws-lambda';
 import { RateLimitedCrm, TokenBucket } from '../adapters/rate-limit';
 import { systemClock } from '../adapters/system-clock';
@@ -32,8 +33,8 @@ export async function handler(event: unknown, context: Pick<Context, 'getRemaini
     const step = (event as { step?: string }).step;
     if (step === 'summarize') {
       const output = result as { done: number; failed: number };
-      metrics.addMetric('backfill_dates_done', MetricUnit.Count, output.done);
-      metrics.addMetric('backfill_dates_failed', MetricUnit.Count, output.failed);
+      metrics.addMetric(METRIC.backfillDatesDone, MetricUnit.Count, output.done);
+      metrics.addMetric(METRIC.backfillDatesFailed, MetricUnit.Count, output.failed);
     }
     return result;
   } finally {

@@ -1,3 +1,4 @@
+import { METRIC } from '../ports/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -29,7 +30,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   if (!deps.convoso) throw new Error('CRM write-back needs convosoAuthToken in the secret (docs/deploy.md)');
   const writeBack = makeCrmWriteBack({ crm: deps.convoso, parked: deps.store, terminalStatuses: deps.loop.config.crm.terminalStatuses, clock: systemClock, log: (line) => logger.info(line) });
   const result = await writeBack(parsed.data);
-  metrics.addMetric(result === 'parked' ? 'crm_writes_parked' : 'crm_writes', MetricUnit.Count, 1);
+  metrics.addMetric(result === 'parked' ? METRIC.crmWritesParked : METRIC.crmWrites, MetricUnit.Count, 1);
   logger.info('crm write', { phone: maskPhone(parsed.data.phone), callId: parsed.data.callId, result });
 }
 

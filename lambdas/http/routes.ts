@@ -5,6 +5,7 @@ import type { Archive } from '../ports/archive';
 import type { Clock } from '../ports/clock';
 import { json, safeEqual, validSignature, type HttpRequest, type HttpResponse } from './http';
 import { parseIntake } from './intake-schema';
+import type { MetricsSink } from '../ports/metrics';
 
 /** Bodies larger than this are refused (413) after their first bytes are archived. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -12,6 +13,20 @@ export const MAX_BODY_BYTES = 256 * 1024;
 interface RouteDeps {
   readonly archive: Archive;
   readonly clock: Clock;
+  readonly metrics?: MetricsSink;
+}
+
+/** Why a request was refused, by status: one metric per reason (`WebhookRejected_Signature`...), never per caller. */
+const REJECTION: Record<number, string> = { 400: 'Invalid', 401: 'Auth', 413: 'TooLarge', 415: 'ContentType' };
+
+/** Counts the route's 4xx answers by reason; `authReason` names its 401 (an API key, or a webhook signature). */
+function countRejections(deps: RouteDeps, prefix: string, authReason: string, route: (req: HttpRequest) => Promise<HttpResponse>) {
+  return async (req: HttpRequest): Promise<HttpResponse> => {
+    const response = await route(req);
+    const reason = response.statusCode === 401 ? authReason : REJECTION[response.statusCode];
+    if (reason) deps.metrics?.add(`${prefix}_${reason}`, 1);
+    return response;
+  };
 }
 
 function parseBody(req: HttpRequest): { ok: true; value: Record<string, unknown> } | { ok: false; response: HttpResponse } {
@@ -34,7 +49,7 @@ function parseBody(req: HttpRequest): { ok: true; value: Record<string, unknown>
 
 /** POST /leads (Zapier): archive raw, check the key, validate, accept. */
 export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadIntake) => Promise<AcceptLeadResult>; apiKey: string }) {
-  return async function intake(req: HttpRequest): Promise<HttpResponse> {
+  return countRejections(deps, 'IntakeRejected', 'ApiKey', async function intake(req: HttpRequest): Promise<HttpResponse> {
     const archiveKey = await deps.archive.put('leads', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
     const key = req.headers['x-api-key'];
     if (!key || !safeEqual(key, deps.apiKey)) return json(401, { error: 'missing or invalid X-API-Key', archiveKey });
@@ -50,12 +65,12 @@ export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadInt
       if (error instanceof InvalidRequestError) return json(400, { error: 'invalid lead', issues: [{ field: error.field, message: error.message }], archiveKey });
       throw error;
     }
-  };
+  });
 }
 
 /** POST /webhooks/bland: archive raw, verify the signature when a secret is set, record the outcome. */
 export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (body: CallEnded, archiveKey: string | null) => Promise<OutcomeResult>; secret: string | null }) {
-  return async function blandWebhook(req: HttpRequest): Promise<HttpResponse> {
+  return countRejections(deps, 'WebhookRejected', 'Signature', async function blandWebhook(req: HttpRequest): Promise<HttpResponse> {
     const archiveKey = await deps.archive.put('webhooks-bland', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
     if (deps.secret && !validSignature(req.body, req.headers['x-webhook-signature'], deps.secret)) {
       return json(401, { error: 'missing or invalid X-Webhook-Signature', archiveKey });
@@ -74,5 +89,5 @@ export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (bo
       if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
       throw error;
     }
-  };
+  });
 }

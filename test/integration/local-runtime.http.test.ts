@@ -72,9 +72,12 @@ describe('local runtime over HTTP', () => {
     ['huge body', JSON.stringify({ phone: '2125550111', notes: 'x'.repeat(300_000) }), {}, 413, 'larger than'],
     ['no API key', JSON.stringify({ phone: '2125550111' }), { 'x-api-key': '' }, 401, 'X-API-Key'],
     ['wrong API key', JSON.stringify({ phone: '2125550111' }), { 'x-api-key': 'guess' }, 401, 'X-API-Key'],
-  ])('%s: 4xx naming the problem, archived', async (_name, body, headers, status, mentions) => {
+  ])('%s: 4xx naming the problem, archived, counted by reason', async (_name, body, headers, status, mentions) => {
+    const reason = { 400: 'Invalid', 401: 'ApiKey', 413: 'TooLarge', 415: 'ContentType' }[status]!;
+    const before = runtime.metrics.sum(`IntakeRejected_${reason}`);
     const res = await post('/leads', body, headers as Record<string, string>);
     expect(res.status).toBe(status);
+    expect(runtime.metrics.sum(`IntakeRejected_${reason}`)).toBe(before + 1);
     const answer = (await res.json()) as { archiveKey: string };
     expect(JSON.stringify(answer)).toContain(mentions);
     const archived = JSON.parse(readFileSync(join(dataDir, 'archive', answer.archiveKey), 'utf8')) as { body: string; route: string };
@@ -84,8 +87,10 @@ describe('local runtime over HTTP', () => {
 
   it('the Bland webhook refuses a bad signature, ignores in-call events and acknowledges unknown calls', async () => {
     const body = JSON.stringify({ call_id: 'not-ours', status: 'completed', answered_by: 'human' });
+    const signatureFailures = runtime.metrics.sum('WebhookRejected_Signature');
     expect((await post('/webhooks/bland', body, { 'x-webhook-signature': 'deadbeef' })).status).toBe(401);
     expect((await post('/webhooks/bland', body)).status).toBe(401);
+    expect(runtime.metrics.sum('WebhookRejected_Signature')).toBe(signatureFailures + 2); // alarmed on when it spikes
     const sign = (raw: string) => createHmac('sha256', 'local-webhook-secret').update(raw).digest('hex');
     const ok = await post('/webhooks/bland', body, { 'x-webhook-signature': sign(body) });
     expect(ok.status).toBe(200);

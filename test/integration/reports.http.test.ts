@@ -96,7 +96,7 @@ beforeAll(async () => {
   // An operator pauses one active lead and stops another.
   const active = [...created.keys()].filter((p) => created.get(p) === DAY1);
   const statuses = await Promise.all(active.map(async (p) => [p, (await rt.store.get(p))!.status] as const));
-  [paused, stopped] = statuses.filter(([, s]) => s === 'ACTIVE').map(([p]) => p);
+  [paused, stopped] = statuses.filter(([, s]) => s === 'ACTIVE').map(([p]) => p) as [string, string];
   expect((await admin('POST', `/admin/leads/${encodeURIComponent(paused)}/pause`)).json['lead']).toMatchObject({ status: 'PAUSED' });
   expect((await admin('POST', `/admin/leads/${encodeURIComponent(stopped)}/stop`)).json['lead']).toMatchObject({ status: 'DONE' });
   // The process sleeps 7 minutes: the attempts due meanwhile are dialed late, by a known amount each.
@@ -169,6 +169,12 @@ describe('reports against the simulator ground truth', () => {
     expect(json['transferRateOfAnswered']).toBeCloseTo(transferred / nAnswered, 4);
     expect(json['transferRateOfCalls']).toBeCloseTo(transferred / all.length, 4);
     expect(json['avgCallsPerLeadPerDay']).toBeCloseTo(all.length / leadDays.size, 4);
+    // The same figures reach the metrics (CloudWatch on AWS): dials, outcomes, answered, cost; no dial outside the window.
+    expect(rt.metrics.sum('Dials')).toBe(all.length);
+    for (const [outcome, n] of Object.entries(outcomes)) expect(rt.metrics.sum(`Outcome_${outcome}`)).toBe(n);
+    expect(rt.metrics.sum('Answered')).toBe(nAnswered);
+    expect(rt.metrics.sum('BlandCostUsd')).toBeCloseTo(cost, 6);
+    expect(rt.metrics.sum('DialsOutsideWindow')).toBe(0);
     const days = json['days'] as { date: string; calls: number; sale: number }[];
     for (const day of [DAY1, DAY2]) {
       const ofDay = all.filter((c) => etDate(c.placedAt) === day);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { newLead, type Lead } from '../../../lambdas/domain/lead';
+import type { E164 } from '../../../lambdas/domain/phone';
 import { OUTCOMES } from '../../../lambdas/domain/outcome';
 import { latenessBucket, latenessPercentile, leadBuckets, leadCountsDelta, reportingDate, sumCounts } from '../../../lambdas/domain/report-counts';
 
-const base = newLead({ phone: '+12125550100', location: { zones: ['America/New_York'], primaryZone: 'America/New_York', regions: ['NY'] }, now: 0, source: 't' });
+const base = newLead({ phone: '+12125550100' as E164, location: { zones: ['America/New_York'], primaryZone: 'America/New_York', regions: ['NY'] }, now: 0, source: 't' });
 
 describe('reporting days', () => {
   it('are calendar days of the reporting zone, across both DST changes', () => {
