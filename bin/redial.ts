@@ -12,6 +12,7 @@ if (redialConfig) parseConfig(JSON.parse(redialConfig));
 new RedialStack(app, 'Redial', {
   stage: app.node.tryGetContext('stage') ?? 'dev',
   redialConfig,
+  alarmEmail: app.node.tryGetContext('alarmEmail'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 // cdk-nag AwsSolutions: any unacknowledged finding fails synthesis.

@@ -6,6 +6,7 @@ import { Backfill } from './backfill';
 import { CrmWriteBack } from './crm-write-back';
 import { Dialer } from './dialer';
 import { LeadStore } from './lead-store';
+import { Observability } from './observability';
 import { suppressWithReasons } from './nag-suppressions';
 import { WebhooksApi } from './webhooks-api';
 
@@ -14,6 +15,8 @@ export interface RedialStackProps extends StackProps {
   readonly stage?: string;
   /** Overrides of lambdas/config (JSON), validated at cold start. */
   readonly redialConfig?: string;
+  /** Where alarms are mailed (context `alarmEmail`); the SNS topic exists either way. */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -28,6 +31,7 @@ export class RedialStack extends Stack {
   readonly webhooks: WebhooksApi;
   readonly backfill: Backfill;
   readonly crmWriteBack: CrmWriteBack;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: RedialStackProps = {}) {
     super(scope, id, props);
@@ -74,6 +78,24 @@ export class RedialStack extends Stack {
     });
     this.backfill.fn.addEnvironment('WEBHOOK_URL', `${this.webhooks.api.apiEndpoint}/webhooks/bland`);
     new CfnOutput(this, 'BackfillStateMachineArn', { value: this.backfill.stateMachine.stateMachineArn, description: 'npx redial backfill ... --aws (REDIAL_STATE_MACHINE_ARN)' });
+    this.observability = new Observability(this, 'Observability', {
+      functions: {
+        Intake: this.webhooks.intakeFunction,
+        BlandWebhook: this.webhooks.webhookFunction,
+        Admin: this.webhooks.adminFunction,
+        Dialer: this.dialer.dialerFunction,
+        Sweeper: this.dialer.sweeperFunction,
+        CrmWriter: this.crmWriteBack.writerFunction,
+        Backfill: this.backfill.fn,
+      },
+      deadLetterQueues: { DialDlq: this.dialer.deadLetterQueue, SchedulerDlq: this.dialer.schedulerDeadLetterQueue, CrmOutboxDlq: this.crmWriteBack.deadLetterQueue },
+      dialQueue: this.dialer.queue,
+      backfill: this.backfill.stateMachine,
+      dialsPerLeadPerDay: config.policy.maxCallsPerDay,
+      alarmEmail: props.alarmEmail,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'Alarms are published here: subscribe a mail or a pager' });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch > Dashboards' });
     new CfnOutput(this, 'TableName', { value: this.leadStore.table.tableName, description: 'REDIAL_TABLE_NAME for the CLI against AWS' });
     suppressWithReasons(this);
   }

@@ -1,13 +1,21 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { makeReports } from '../app/reports';
 import { makeSweep } from '../app/sweep';
+import { METRIC } from '../ports/metrics';
 import { awsDeps, logger, metrics } from './aws-deps';
 
-/** Every few minutes (EventBridge rule): overdue attempts are scheduled again, stuck claims recovered. */
-export async function handler(): Promise<{ rescheduled: number; recovered: number }> {
+/**
+ * Every 5 minutes (EventBridge rule): overdue attempts are scheduled again, stuck claims recovered; and the open-lead
+ * gauge the dashboard's volume target (8 dials a day per open lead) is drawn from.
+ */
+export async function handler(): Promise<{ rescheduled: number; recovered: number; openLeads: number }> {
   try {
     const deps = await awsDeps();
     const result = await makeSweep(deps.loop)();
-    logger.info('sweep', result);
-    return result;
+    const totals = await makeReports({ reports: deps.store, clock: deps.loop.clock, config: deps.loop.config }).totals();
+    metrics.addMetric(METRIC.openLeads, MetricUnit.Count, totals.active);
+    logger.info('sweep', { ...result, openLeads: totals.active });
+    return { ...result, openLeads: totals.active };
   } finally {
     metrics.publishStoredMetrics();
   }

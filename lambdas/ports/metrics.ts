@@ -28,6 +28,8 @@ export const METRIC = {
   crmWrites: 'CrmWrites',
   crmWritesParked: 'CrmWritesParked',
   leadsCreated: 'LeadsCreated',
+  /** Gauge: ACTIVE leads, from the cohort counters (the sweeper, every 5 minutes). */
+  openLeads: 'OpenLeads',
 } as const;
 
 export const outcomeMetric = (outcome: string) => `Outcome_${outcome}`;
