@@ -159,8 +159,6 @@ export const reportingConfigSchema = z.object({
   zone: ianaZone.default('America/New_York'),
   /** A call counts as answered when a human picked up and it lasted at least this long (the floor's definition). */
   answeredMinSeconds: z.number().int().min(0).max(3600).default(20),
-  /** Bland's price per connected minute (USD), for the cost estimate when a call reports no price. */
-  blandPricePerMinuteUsd: z.number().min(0).max(10).default(0.09),
 });
 
 export const configSchema = z.object({

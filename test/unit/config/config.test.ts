@@ -17,7 +17,7 @@ describe('configuration', () => {
       transferHoldMinutes: 30,
       gapJitter: 0,
     });
-    expect(DEFAULT_CONFIG.reporting).toEqual({ zone: 'America/New_York', answeredMinSeconds: 20, blandPricePerMinuteUsd: 0.09 });
+    expect(DEFAULT_CONFIG.reporting).toEqual({ zone: 'America/New_York', answeredMinSeconds: 20 });
   });
 
   it('partial overrides keep the other defaults', () => {
