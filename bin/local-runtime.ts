@@ -23,6 +23,7 @@ import type { RetryOptions } from '../lambdas/adapters/http-retry';
 import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } from './local-backfill';
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { MemoryMetrics } from '../lambdas/adapters/local/metrics.memory';
+import { METRIC } from '../lambdas/ports/metrics';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
 import { FsArchive } from '../lambdas/adapters/local/archive.fs';
@@ -96,8 +97,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
   async function start() {
     const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
     started.push(() => dynamo.stop());
-    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName, { reportingZone: options.config.reporting.zone });
     const metrics = new MemoryMetrics();
+    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName, {
+      reportingZone: options.config.reporting.zone,
+      onCounterError: (error) => {
+        log(`cohort counter write failed: ${error.message}`);
+        metrics.add(METRIC.counterWriteFailures, 1);
+      },
+    });
     const archive = new FsArchive(join(options.dataDir, 'archive'));
     const queue = new LocalDialQueue();
     const crmOutbox = new LocalQueue<CrmWriteMessage>();

@@ -34,6 +34,11 @@ export function makeLeadControl(deps: LoopDeps) {
     pause(phone: string, by: string): Promise<Lead> {
       return withLead(phone, async (lead) => {
         if (lead.status !== 'ACTIVE') throw new LeadControlError(409, `lead is ${lead.status}: only an ACTIVE lead can be paused`);
+        // The attempt is claimed: a call is being placed or is in progress. Pausing now would take its token away
+        // before the call is counted on the lead (the daily cap would miss it); wait for its outcome.
+        if (lead.scheduleToken !== null && lead.claimedToken === lead.scheduleToken) {
+          throw new LeadControlError(409, 'a call to this lead is in progress: pause it once the call has ended (or use the kill switch)');
+        }
         const now = deps.clock.now();
         const paused = await deps.store.update({
           ...lead, status: 'PAUSED', nextAttemptAt: null, scheduleToken: null, nextAttemptReason: `paused by ${by}`, updatedAt: now,

@@ -4,7 +4,7 @@ import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
 import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
-import { isAnswered } from '../domain/report-counts';
+import { isAnswered, reportingDate } from '../domain/report-counts';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
 import { METRIC, outcomeMetric } from '../ports/metrics';
@@ -55,6 +55,15 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const placedAt = Number.isFinite(started) ? started : lead.updatedAt;
     const record = { callId: body.call_id!, phone: lead.phone, scheduleToken: token, placedAt, outcomeRecorded: false };
     if (!(await deps.store.putCall(record))) return deps.store.getCall(body.call_id!);
+    // The dialer never counted this call: count the dial on its day, as the dialer would have.
+    const day = reportDay(deps, placedAt);
+    const zone = deps.config.reporting.zone;
+    await deps.store.addDailyCounts(day, {
+      dials: 1,
+      ...(lead.attemptsTotal > 0 ? { redials: 1 } : {}),
+      ...(lead.recentCallTimes.some((t) => reportingDate(zone, t) === day) ? {} : { leadsDialed: 1 }),
+    });
+    deps.metrics?.add(METRIC.dials, 1);
     await deps.store.update({
       ...lead,
       attemptsTotal: lead.attemptsTotal + 1,

@@ -37,9 +37,10 @@ export function reportRange(from: string | undefined, to: string | undefined): {
     if (!ISO_DAY.test(value) || !DateTime.fromISO(value, { zone: 'utc' }).isValid) throw new ReportRequestError(`${name}: "${value}" is not a date YYYY-MM-DD`);
   }
   if (end < from) throw new ReportRequestError(`to: ${end} is before from ${from}`);
-  const dates = datesBetween(from, end);
-  if (dates.length > MAX_REPORT_DAYS) throw new ReportRequestError(`to: the range covers ${dates.length} days; at most ${MAX_REPORT_DAYS}`);
-  return { from, to: end, dates };
+  // Counted before listing: a range of centuries is refused at once, not enumerated.
+  const days = Math.round(DateTime.fromISO(end, { zone: 'utc' }).diff(DateTime.fromISO(from, { zone: 'utc' }), 'days').days) + 1;
+  if (days > MAX_REPORT_DAYS) throw new ReportRequestError(`to: the range covers ${days} days; at most ${MAX_REPORT_DAYS}`);
+  return { from, to: end, dates: datesBetween(from, end) };
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10_000) / 10_000 : null);

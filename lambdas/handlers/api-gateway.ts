@@ -7,7 +7,9 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(event.headers ?? {})) headers[k.toLowerCase()] = v;
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
-  return { method: event.requestContext.http.method, path: event.rawPath, headers, body, query: { ...event.queryStringParameters } };
+  // API Gateway joins a repeated parameter with commas: keep the last value, as the local runtime does.
+  const query = Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v?.split(',').at(-1)]));
+  return { method: event.requestContext.http.method, path: event.rawPath, headers, body, query };
 }
 
 export function toResult(response: HttpResponse): APIGatewayProxyStructuredResultV2 {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { METRIC } from '../ports/metrics';
 import { PowertoolsMetricsSink } from '../adapters/aws/metrics.powertools';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -91,7 +92,13 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const rawSecret = await getSecret(e.SECRET_ARN, { transform: 'json', maxAge: 300 });
   const secrets = secretSchema.parse(rawSecret);
   const doc = documentClientFrom(new DynamoDBClient({}));
-  const store = new DynamoLeadStore(doc, e.TABLE_NAME, { reportingZone: config.reporting.zone });
+  const store = new DynamoLeadStore(doc, e.TABLE_NAME, {
+    reportingZone: config.reporting.zone,
+    onCounterError: (error) => {
+      logger.error('cohort counter write failed', { error: error.message });
+      metrics.addMetric(METRIC.counterWriteFailures, MetricUnit.Count, 1);
+    },
+  });
   const scheduler = new EventBridgeAttemptScheduler(new SchedulerClient({}), {
     groupName: e.SCHEDULE_GROUP, queueArn: e.DIAL_QUEUE_ARN, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterArn: e.SCHEDULER_DLQ_ARN,
   }, systemClock);

@@ -78,7 +78,13 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
     if (reported) return reported;
     const lead = /^\/admin\/leads\/([^/]+)(?:\/(pause|resume|stop))?$/.exec(req.path);
     if (!lead) return null;
-    const parsed = normalizePhone(decodeURIComponent(lead[1]!));
+    let raw: string;
+    try {
+      raw = decodeURIComponent(lead[1]!);
+    } catch {
+      return json(400, { error: 'phone: not a valid percent-encoded path segment' });
+    }
+    const parsed = normalizePhone(raw);
     if (!parsed.ok) return json(400, { error: `phone: ${parsed.reason}` });
     const action = lead[2] as 'pause' | 'resume' | 'stop' | undefined;
     if (req.method === 'GET' && !action) {

@@ -3,6 +3,7 @@ import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local
 import { newLead, type Lead } from '../../lambdas/domain/lead';
 import type { E164 } from '../../lambdas/domain/phone';
 import { VersionConflictError } from '../../lambdas/ports/lead-store';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The DynamoDB LeadStore against dynalite: a real engine, real conditional writes, no mocked client. */
 let dynamo: LocalDynamo;
@@ -98,5 +99,40 @@ describe('DynamoLeadStore on dynalite', () => {
     const first = (await store.get('+13125551000'))!;
     await store.update({ ...first, status: 'DONE', outcome: 'SALE', nextAttemptAt: null, scheduleToken: null });
     expect((await store.listDue(T0 + 5 * 60_000)).map((l) => l.phone)).not.toContain('+13125551000');
+  });
+
+  it('cohort counters: a lead stored before them is counted in full at its next write (nothing goes negative)', async () => {
+    const legacy = { ...lead('+12125550181'), version: 3 };
+    // As an older version wrote it: no `counted` mark, and never in the counters.
+    await dynamo.doc.send(new PutCommand({ TableName: dynamo.tableName, Item: { ...legacy, pk: 'LEAD#+12125550181', sk: 'LEAD', kind: 'lead' } }));
+    const before = (await store.listCohortCounts('2026-07-15', '2026-07-15'))[0]?.counts ?? {};
+    await store.update({ ...legacy, status: 'DONE', outcome: 'SALE', lastOutcome: 'SALE' });
+    const after = (await store.listCohortCounts('2026-07-15', '2026-07-15'))[0]!.counts;
+    const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
+    expect([delta('leads'), delta('status_DONE'), delta('terminal_SALE'), delta('last_SALE'), delta('status_ACTIVE'), delta('last_NONE')]).toEqual([1, 1, 1, 1, 0, 0]);
+    // Its next write moves it as usual.
+    await store.update({ ...(await store.get('+12125550181'))!, status: 'PAUSED' });
+    const again = (await store.listCohortCounts('2026-07-15', '2026-07-15'))[0]!.counts;
+    expect((again['leads'] ?? 0) - (before['leads'] ?? 0)).toBe(1);
+    expect(Object.values(again).every((n) => n >= 0)).toBe(true);
+  });
+
+  it('a failed counter write is reported, never thrown: the lead write it follows has happened', async () => {
+    const errors: string[] = [];
+    const failing = new Proxy(dynamo.doc, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver) as unknown;
+        return (command: { input: { Key?: { pk?: string } } }) => {
+          if (command.input.Key?.pk === 'COHORTS') return Promise.reject(new Error('ProvisionedThroughputExceededException'));
+          return target.send(command as never);
+        };
+      },
+    }) as DynamoDBDocumentClient;
+    const flaky = new DynamoLeadStore(failing, dynamo.tableName, { onCounterError: (e) => errors.push(e.message) });
+    expect(await flaky.create(lead('+12125550182'))).toBe(true);
+    const updated = await flaky.update({ ...(await flaky.get('+12125550182'))!, status: 'PAUSED' });
+    expect(updated.version).toBe(2);
+    expect(await flaky.get('+12125550182')).toMatchObject({ status: 'PAUSED', version: 2 });
+    expect(errors).toEqual(['ProvisionedThroughputExceededException', 'ProvisionedThroughputExceededException']);
   });
 });

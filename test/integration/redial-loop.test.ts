@@ -1,3 +1,4 @@
+import { makeLeadControl } from '../../lambdas/app/lead-control';
 import { makeKillSwitch } from '../../lambdas/app/kill-switch';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { DNC, NO_ANSWER, SALE, callbackAt, checkInvariants, startLoop, type Script } from '../support/loop-harness';
@@ -191,7 +192,33 @@ describe('faults: after each, every ACTIVE lead has exactly one future attempt a
     expect(new Set(tokens).size).toBe(tokens.length);
     expect((await loop.store.listAttempts(NY)).map((a) => a.callId).slice(0, 1)).toEqual(['call-1']);
     expect((await loop.store.get(NY))!.attemptsTotal).toBe(loop.agent.calls.length);
+    // The recovered call is counted as a dial too: the day's dials equal the calls placed, and match the outcomes.
+    const day = await loop.store.getDailyCounts('2026-07-15');
+    expect(day['dials']).toBe(loop.agent.calls.length);
+    expect(day['outcome_NO_ANSWER']).toBe(loop.agent.calls.length);
     expect(await checkInvariants(loop, [NY])).toEqual([]);
+  });
+
+  it('an operator cannot pause a lead while its call is being placed (the cap would miss that call); after the outcome they can', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => NO_ANSWER });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    const control = makeLeadControl(loop.deps);
+    // The pause arrives while the dialer is placing the call (after its claim, before it records the call).
+    const placeCall = loop.agent.placeCall.bind(loop.agent);
+    const during: unknown[] = [];
+    loop.agent.placeCall = async (request) => {
+      if (during.length === 0) during.push(await control.pause(NY, 'ops').catch((error: unknown) => error));
+      return placeCall(request);
+    };
+    await loop.runUntil(at('2026-07-15T15:01:30Z'));
+    expect(during).toEqual([expect.objectContaining({ status: 409, message: expect.stringContaining('a call to this lead is in progress') })]);
+    // The call was counted on the lead; once its outcome is in, the pause goes through and cancels the next attempt.
+    const counted = (await loop.store.get(NY))!;
+    expect(counted.attemptsTotal).toBe(1);
+    expect(counted.recentCallTimes).toHaveLength(1);
+    const paused = await control.pause(NY, 'ops');
+    expect(paused).toMatchObject({ status: 'PAUSED', nextAttemptAt: null, scheduleToken: null });
+    expect(loop.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
   });
 
   it('the watchdog never turns an agent outage into FAILED: it asks again, and gives up only after 2 hours', async () => {

@@ -292,5 +292,6 @@ describe('reports against the simulator ground truth', () => {
     expect(await admin('POST', `/admin/leads/${encodeURIComponent(stopped)}/stop`)).toMatchObject({ status: 409 });
     expect(await admin('POST', '/admin/leads/+12125550199/pause')).toMatchObject({ status: 404, json: { error: 'no lead +12125550199' } });
     expect(await admin('POST', '/admin/leads/12/pause')).toMatchObject({ status: 400 });
+    expect(await admin('POST', '/admin/leads/%E0%A4%A/pause')).toMatchObject({ status: 400, json: { error: 'phone: not a valid percent-encoded path segment' } });
   });
 });

@@ -44,12 +44,14 @@ function toItem(lead: Lead): Record<string, unknown> {
     ...lead,
     ...leadKey(lead.phone),
     kind: 'lead',
+    // In the cohort counters (set on every write): an item stored before them is counted in full at its next write.
+    counted: true,
     ...(pending ? { dueShard: shardOf(lead.phone), dueAt: new Date(lead.nextAttemptAt!).toISOString() } : {}),
   };
 }
 
 function fromItem(item: Record<string, unknown>): Lead {
-  const { pk: _pk, sk: _sk, kind: _kind, dueShard: _shard, dueAt: _due, ...lead } = item;
+  const { pk: _pk, sk: _sk, kind: _kind, dueShard: _shard, dueAt: _due, counted: _counted, ...lead } = item;
   return lead as unknown as Lead;
 }
 
@@ -91,10 +93,13 @@ export async function queryAll(
 export interface DynamoLeadStoreOptions {
   /** Zone whose calendar days the cohort counters use (config.reporting.zone). */
   readonly reportingZone?: string;
+  /** A cohort counter write failed after its lead write succeeded (logged and counted; never thrown). */
+  readonly onCounterError?: (error: Error) => void;
 }
 
 export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, ParkedCrmWrites {
   private readonly reportingZone: string;
+  private readonly onCounterError: (error: Error) => void;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -102,15 +107,20 @@ export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, P
     options: DynamoLeadStoreOptions = {},
   ) {
     this.reportingZone = options.reportingZone ?? 'America/New_York';
+    this.onCounterError = options.onCounterError ?? (() => undefined);
   }
 
   /**
    * Moves a lead between the cohort counters of its creation day. One more write after the lead's own (DynamoDB and
-   * dynalite share no transaction API): a crash between the two leaves that one lead in its old bucket.
+   * dynalite share no transaction API): a crash between the two leaves that one lead in its old bucket. A failure of
+   * this write is reported, never thrown: the lead write has happened, and its caller must go on (schedule, answer).
    */
   private async countLeadChange(before: Lead | null, after: Lead): Promise<void> {
-    const delta = leadCountsDelta(before, after);
-    await this.addCounts({ pk: 'COHORTS', sk: reportingDate(this.reportingZone, after.createdAt) }, delta);
+    try {
+      await this.addCounts({ pk: 'COHORTS', sk: reportingDate(this.reportingZone, after.createdAt) }, leadCountsDelta(before, after));
+    } catch (error) {
+      this.onCounterError(error as Error);
+    }
   }
 
   private async addCounts(key: { pk: string; sk: string }, counts: Readonly<Record<string, number>>): Promise<void> {
@@ -165,7 +175,8 @@ export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, P
       if (isConditionFailure(error)) throw new VersionConflictError(lead.phone, lead.version);
       throw error;
     }
-    await this.countLeadChange(old ? fromItem(old) : null, next);
+    // An item written before the counters existed was never counted: count it in full now, subtract nothing.
+    await this.countLeadChange(old && old['counted'] === true ? fromItem(old) : null, next);
     return next;
   }
 

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { reportRange } from '../../../lambdas/app/reports';
+import { toHttpRequest } from '../../../lambdas/handlers/api-gateway';
 import { newLead, type Lead } from '../../../lambdas/domain/lead';
 import type { E164 } from '../../../lambdas/domain/phone';
 import { OUTCOMES } from '../../../lambdas/domain/outcome';
@@ -70,5 +72,21 @@ describe('cohort buckets', () => {
     expect(leadCountsDelta(base, { ...base, status: 'DONE', outcome: 'SALE', lastOutcome: 'SALE' })).toEqual({
       status_ACTIVE: -1, status_DONE: 1, last_NONE: -1, last_SALE: 1, terminal_SALE: 1,
     });
+  });
+});
+
+describe('report ranges', () => {
+  it('refuses a range of centuries at once (counted, not enumerated), and names the field of a bad date', () => {
+    expect(() => reportRange('1000-01-01', '9999-12-31')).toThrow('to: the range covers 3287182 days; at most 400');
+    expect(() => reportRange('2026-01-01', '2027-02-05')).toThrow('at most 400');
+    expect(reportRange('2026-01-01', '2027-02-04').dates).toHaveLength(400);
+    expect(reportRange('2026-03-07', undefined)).toEqual({ from: '2026-03-07', to: '2026-03-07', dates: ['2026-03-07'] });
+    expect(() => reportRange(undefined, '2026-01-01')).toThrow('from: required');
+    expect(() => reportRange('2026-02-29', undefined)).toThrow('from: "2026-02-29" is not a date YYYY-MM-DD');
+  });
+
+  it('API Gateway joins a repeated query parameter with commas: the last value is kept, as locally', () => {
+    const event = { requestContext: { http: { method: 'GET' } }, rawPath: '/admin/reports/range', headers: {}, queryStringParameters: { from: '2026-01-01,2026-01-02', to: '2026-01-03' } };
+    expect(toHttpRequest(event as never).query).toEqual({ from: '2026-01-02', to: '2026-01-03' });
   });
 });
