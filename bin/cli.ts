@@ -15,6 +15,7 @@ import type { Clock } from '../lambdas/ports/clock';
 import { BackfillCliError, runAdminVerb, runBackfill, runKillSwitch } from './backfill-cli';
 import { runReport } from './report-cli';
 import { runCost } from './cost-cli';
+import { runBlocklist } from './blocklist-cli';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
@@ -30,6 +31,9 @@ const USAGE = `usage:
   redial report today | totals [--json]
   redial report breakdown | range --from YYYY-MM-DD [--to YYYY-MM-DD] [--json]
                                     the reports, as aligned tables (days of config.reporting.zone)
+  redial block <number> | --area-code NNN | --prefix +1NNN  --reason "why"
+  redial unblock <number> | --area-code NNN | --prefix +1NNN
+  redial blocklist [--json]         never called or texted; BAD_NUMBER listings too (unblock releases them)
   redial cost --leads N [--dials-per-lead-per-day 8] [--avg-call-seconds 40] [--bland-tier start|build|scale] [--json]
                                     AWS and Bland cost per day and per dial, from published unit prices`;
 
@@ -129,8 +133,9 @@ export function main(argv: string[], clock: Clock = systemClock, out = console.l
 
 /** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
 export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
-  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
+  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost', 'block', 'unblock', 'blocklist'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
   try {
+    if (argv[0] === 'block' || argv[0] === 'unblock' || argv[0] === 'blocklist') return await runBlocklist(argv, out);
     if (argv[0] === 'cost') return runCost(argv.slice(1), out);
     if (argv[0] === 'report') return await runReport(argv.slice(1), out);
     if (argv[0] === 'lead' || argv[0] === 'crm-replay') return await runAdminVerb(argv, out);

@@ -1,7 +1,8 @@
 import { newLead, trimCallTimes, type Lead, type LeadDetails } from '../domain/lead';
 import { resolveLocation } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
-import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { describeBlock } from '../domain/blocklist';
 import { METRIC } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
 import { VersionConflictError } from '../ports/lead-store';
@@ -74,6 +75,8 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
     const terminal = intake.status ? deps.config.crm.terminalStatuses[intake.status.trim().toUpperCase()] : undefined;
 
     let lead = await deps.store.get(parsed.phone);
+    // The blocklist: a blocked number is kept (nothing lost) but PAUSED, with no attempt, whatever its source.
+    const block = terminal ? null : await blockedBy(deps, parsed.phone);
     if (!lead) {
       const location = resolveLocation(parsed.areaCode, intake);
       const { firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields } = intake;
@@ -83,6 +86,7 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
           firstName, lastName, email, state, zip, tz, crmLeadId, crmListId, fields,
         }),
         recentCallTimes: trimCallTimes(intake.callTimes ?? [], now).filter((t) => t <= now),
+        ...(block ? { status: 'PAUSED' as const, nextAttemptReason: describeBlock(block) } : {}),
       };
       progress.created = await deps.store.create(fresh);
       // A concurrent intake of the same phone may have won: continue with whatever is stored.
@@ -100,6 +104,7 @@ export function makeAcceptLead(ports: LoopPorts | LoopDeps) {
       return answer(done, created);
     }
     if (lead.status !== 'ACTIVE') return answer(lead, created);
+    if (block) return answer(lead, created); // the dialer pauses it at its next attempt
     const pendingAndClaimed = lead.scheduleToken !== null && lead.claimedToken === lead.scheduleToken;
     const scheduled = lead.nextAttemptAt !== null && lead.nextAttemptAt > now - GRACE_MS;
     if (lead.scheduleToken && (scheduled || pendingAndClaimed)) return answer(lead, created);

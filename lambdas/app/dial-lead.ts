@@ -2,8 +2,9 @@ import { trimCallTimes, type Lead } from '../domain/lead';
 import { crmTerminal } from '../ports/crm';
 import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
-import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
-import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { dialScheduleName, watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
+import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { describeBlock } from '../domain/blocklist';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
 import { METRIC } from '../ports/metrics';
 
@@ -11,6 +12,7 @@ export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
   | { readonly result: 'stale' | 'already-claimed' | 'not-active' | 'paused' }
   | { readonly result: 'refused'; readonly reasons: readonly string[] }
+  | { readonly result: 'blocked'; readonly reason: string }
   | { readonly result: 'crm-terminal'; readonly status: string }
   | { readonly result: 'call-failed'; readonly error: string };
 
@@ -78,6 +80,22 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       deps.log?.({ event: 'held', phone: maskPhone(lead.phone), detail: 'system paused: attempt held until resume' });
       deps.metrics?.add(METRIC.dialHeldPaused, 1);
       return { result: 'paused' };
+    }
+    // The blocklist, before the claim: a blocked lead is paused (its attempt dropped) until an operator unblocks and
+    // resumes it. A conflicting write means the lead moved on: this message is stale.
+    const block = await blockedBy(deps, lead.phone);
+    if (block) {
+      const reason = describeBlock(block);
+      try {
+        await deps.store.update({ ...lead, status: 'PAUSED', nextAttemptAt: null, scheduleToken: null, nextAttemptReason: reason, updatedAt: now });
+      } catch (error) {
+        if (error instanceof VersionConflictError) return { result: 'stale' };
+        throw error;
+      }
+      await deps.scheduler.cancel(dialScheduleName(message.scheduleToken));
+      deps.metrics?.add(METRIC.dialRefusedBlocked, 1);
+      deps.log?.({ event: 'blocked', phone: maskPhone(lead.phone), detail: `${reason}: lead paused, no call` });
+      return { result: 'blocked', reason };
     }
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
     if (!claimed) return { result: 'already-claimed' };

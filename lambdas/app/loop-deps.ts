@@ -10,6 +10,8 @@ import type { Crm } from '../ports/crm';
 import type { CrmOutbox, ParkedCrmWrites } from '../ports/crm-outbox';
 import type { LeadStore } from '../ports/lead-store';
 import type { MetricsSink } from '../ports/metrics';
+import type { BlockList } from '../ports/blocklist';
+import { blockingEntry, type BlockEntry } from '../domain/blocklist';
 import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
 
@@ -37,6 +39,8 @@ export interface LoopPorts {
   /** Where a write goes when the outbox cannot take it (kept for replay). */
   readonly crmParked?: ParkedCrmWrites | null;
   readonly metrics?: MetricsSink;
+  /** The operator's blocklist (absent = none). Checked at intake and at every dial. */
+  readonly blocklist?: BlockList | null;
 }
 
 /** The ports plus the pure rules built once from the config. */
@@ -49,6 +53,12 @@ export interface LoopDeps extends LoopPorts {
 export function loopDeps(ports: LoopPorts): LoopDeps {
   const window = new CallingWindow(ports.config.window);
   return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes) };
+}
+
+/** The blocklist entry that blocks `phone`, or null (no blocklist configured: null). */
+export async function blockedBy(deps: LoopPorts, phone: string): Promise<BlockEntry | null> {
+  if (!deps.blocklist) return null;
+  return blockingEntry(phone, await deps.blocklist.entriesFor(phone));
 }
 
 /** The reporting day of an instant: the key of its daily counters. */

@@ -3,7 +3,7 @@ import { trimCallTimes } from '../domain/lead';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
-import { applyDecision, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { isAnswered, reportingDate } from '../domain/report-counts';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
@@ -171,6 +171,10 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
         await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
         deps.log?.({ event: 'crm-write-parked', phone: maskPhone(call.phone), detail: `outbox unavailable; write for call ${callId} parked` });
       }
+    }
+    // A number that fails for good is listed, with the reason and date, until an operator releases it.
+    if (classification.outcome === 'BAD_NUMBER' && deps.blocklist && !(await blockedBy(deps, call.phone))) {
+      await deps.blocklist.add({ kind: 'number', value: call.phone, reason: `BAD_NUMBER: ${classification.evidence}`.slice(0, 300), source: 'bad-number', addedAt: now, addedBy: 'redial' });
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
     await deps.scheduler.cancel(watchdogScheduleName(callId));

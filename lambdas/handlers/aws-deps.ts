@@ -15,6 +15,7 @@ import { SqsJsonQueue } from '../adapters/aws/queue.sqs';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
+import { DynamoBlockList } from '../adapters/aws/blocklist.dynamodb';
 import { DynamoLeadStore, documentClientFrom } from '../adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../adapters/convoso/crm.convoso';
@@ -112,6 +113,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
     store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
+    blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
     // Every loop decision is one log line (phone already masked); the use cases count their own metrics.
     log: (event) => logger.info(event.event, { ...event }),
     metrics: metricsSink,

@@ -8,6 +8,7 @@ import { makeReports, ReportRequestError } from '../app/reports';
 import { LeadControlError, makeLeadControl } from '../app/lead-control';
 import type { ReportStore } from '../ports/reports';
 import type { Lead } from '../domain/lead';
+import { BlocklistRequestError, makeBlocklistAdmin } from '../app/blocklist-admin';
 
 /**
  * The admin API shared by the Lambda and the local runtime (docs/operations.md): the kill switch and a lead's view.
@@ -21,6 +22,9 @@ import type { Lead } from '../domain/lead';
  *   GET  /admin/reports/breakdown?from=YYYY-MM-DD&to=YYYY-MM-DD   leads created in range, by where they stand
  *   GET  /admin/reports/range?from&to                            calls placed in range and what came of them
  *   GET  /admin/reports/totals      every lead ever
+ *   GET  /admin/blocklist           numbers, area codes and prefixes never called or texted (and BAD_NUMBER listings)
+ *   POST /admin/blocklist           { number | areaCode | prefix, reason }
+ *   POST /admin/blocklist/remove    { number | areaCode | prefix } (releases a BAD_NUMBER listing too)
  *   GET  /admin/crm/parked          CRM writes kept for replay (no such lead, outbox down)
  *   POST /admin/crm/replay          send them through the outbox again
  */
@@ -28,6 +32,7 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
   const killSwitch = makeKillSwitch(deps.loop);
   const reports = deps.reports ? makeReports({ reports: deps.reports, clock: deps.loop.clock, config: deps.loop.config }) : null;
   const leadControl = makeLeadControl(deps.loop);
+  const blocklist = deps.loop.blocklist ? makeBlocklistAdmin({ blocklist: deps.loop.blocklist, clock: deps.loop.clock }) : null;
   const replay = deps.parked && deps.loop.crmOutbox ? makeReplayParkedCrmWrites({ parked: deps.parked, outbox: deps.loop.crmOutbox }) : null;
   const leadView = async (lead: Lead) => ({
     lead,
@@ -39,7 +44,7 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
       return await route(req);
     } catch (error) {
       if (error instanceof ReportRequestError) return json(400, { error: error.message });
-      if (error instanceof LeadControlError) return json(error.status, { error: error.message });
+      if (error instanceof LeadControlError || error instanceof BlocklistRequestError) return json(error.status, { error: error.message });
       throw error;
     }
   };
@@ -73,6 +78,22 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
     if (req.method === 'POST' && req.path === '/admin/crm/replay') {
       if (!replay) return json(503, { error: 'no CRM write-back here (no Convoso token, or no outbox)' });
       return json(200, { replayed: await replay() });
+    }
+    if (req.path === '/admin/blocklist' || req.path === '/admin/blocklist/remove') {
+      if (!blocklist) return json(503, { error: 'no blocklist here' });
+      if (req.method === 'GET' && req.path === '/admin/blocklist') {
+        const entries = await blocklist.list();
+        return json(200, { entries: entries.map((e) => ({ ...e, addedAt: new Date(e.addedAt).toISOString() })) });
+      }
+      if (req.method !== 'POST') return null;
+      let body: unknown;
+      try {
+        body = JSON.parse(req.body || '{}');
+      } catch {
+        return json(400, { error: 'body: not valid JSON' });
+      }
+      if (req.path === '/admin/blocklist') return json(201, { entry: await blocklist.add(body, deps.who) });
+      return json(200, { removed: await blocklist.remove(body) });
     }
     const reported = await report(req);
     if (reported) return reported;

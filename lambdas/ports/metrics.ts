@@ -15,6 +15,7 @@ export const METRIC = {
   dialsOutsideWindow: 'DialsOutsideWindow',
   dialRefusedWindow: 'DialRefused_Window',
   dialRefusedCap: 'DialRefused_Cap',
+  dialRefusedBlocked: 'DialRefused_Blocked',
   dialHeldPaused: 'DialHeld_Paused',
   blandErrors: 'BlandErrors',
   blandCostUsd: 'BlandCostUsd',

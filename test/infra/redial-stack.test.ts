@@ -142,6 +142,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
       'GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay',
       'POST /admin/leads/{phone}/pause', 'POST /admin/leads/{phone}/resume', 'POST /admin/leads/{phone}/stop',
       'GET /admin/stats/today', 'GET /admin/reports/breakdown', 'GET /admin/reports/range', 'GET /admin/reports/totals',
+      'GET /admin/blocklist', 'POST /admin/blocklist', 'POST /admin/blocklist/remove',
     ];
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes('/admin'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([...expected].sort());

@@ -7,6 +7,7 @@ import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { makeAcceptLead } from '../../lambdas/app/accept-lead';
 import { makeDialLead } from '../../lambdas/app/dial-lead';
 import { loopDeps, type LoopEvent } from '../../lambdas/app/loop-deps';
+import { DynamoBlockList } from '../../lambdas/adapters/aws/blocklist.dynamodb';
 import { makeRecordCallOutcome, type CallEnded } from '../../lambdas/app/record-call-outcome';
 import { makeSweep } from '../../lambdas/app/sweep';
 import { makeWatchdog } from '../../lambdas/app/watchdog';
@@ -98,7 +99,8 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
   const agent = new ScriptedAgent(clock, options.script);
   const events: LoopEvent[] = [];
   let ids = 0;
-  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e) });
+  const blocklist = new DynamoBlockList(dynamo.doc, tableName);
+  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist });
   const acceptLead = makeAcceptLead(deps);
   const dial = makeDialLead(deps);
   const recordOutcome = makeRecordCallOutcome(deps);
@@ -124,7 +126,7 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
     clock.set(Math.max(clock.now(), until));
   }
 
-  return { store, clock, queue, scheduler, agent, deps, events, dialResults, acceptLead, dial, recordOutcome, watchdog, sweep, handle, runUntil };
+  return { store, blocklist, clock, queue, scheduler, agent, deps, events, dialResults, acceptLead, dial, recordOutcome, watchdog, sweep, handle, runUntil };
 }
 
 export type Loop = Awaited<ReturnType<typeof startLoop>>;
