@@ -221,6 +221,17 @@ describe('faults: after each, every ACTIVE lead has exactly one future attempt a
     expect(loop.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
   });
 
+  it('a number that fails for good is listed as BAD_NUMBER with the reason and date; releasing it is an operator\'s unblock', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => ({ body: { status: 'failed', completed: false, error_message: 'The number you dialed is not in service' } }) });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    await loop.runUntil(at('2026-07-15T16:00:00Z'));
+    expect(await loop.blocklist.list()).toEqual([expect.objectContaining({
+      kind: 'number', value: NY, source: 'bad-number', addedAt: at('2026-07-15T15:01:30Z'), reason: expect.stringMatching(/^BAD_NUMBER: .*not in service/),
+    })]);
+    expect(loop.agent.calls).toHaveLength(1);
+    expect(await loop.blocklist.remove('number', NY)).toBe(true);
+  });
+
   it('the watchdog never turns an agent outage into FAILED: it asks again, and gives up only after 2 hours', async () => {
     const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => ({ ...NO_ANSWER, webhook: 'drop' }) });
     await loop.acceptLead({ phone: NY, state: 'NY' });
