@@ -28,7 +28,7 @@ const USAGE = `usage:
   redial lead <phone> [pause|resume|stop] [--json]
                                     a lead, its attempts, its next attempt and why (after the action)
   redial crm-replay                 send the parked CRM writes again
-  redial report today | totals [--json]
+  redial report today | totals | caller-ids [--json]
   redial report breakdown | range --from YYYY-MM-DD [--to YYYY-MM-DD] [--json]
                                     the reports, as aligned tables (days of config.reporting.zone)
   redial block <number> | --area-code NNN | --prefix +1NNN  --reason "why"

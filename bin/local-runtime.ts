@@ -24,6 +24,7 @@ import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } 
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { MemoryMetrics } from '../lambdas/adapters/local/metrics.memory';
 import { DynamoBlockList } from '../lambdas/adapters/aws/blocklist.dynamodb';
+import { DynamoCallerIdStore } from '../lambdas/adapters/aws/caller-ids.dynamodb';
 import { METRIC } from '../lambdas/ports/metrics';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../lambdas/adapters/convoso/crm.convoso';
@@ -139,6 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       config: options.config,
       metrics,
       blocklist: new DynamoBlockList(dynamo.doc, dynamo.tableName),
+      callerIds: new DynamoCallerIdStore(dynamo.doc, dynamo.tableName),
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);

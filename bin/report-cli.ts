@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Breakdown, RangeReport, TodayReport, TotalsReport } from '../lambdas/app/reports';
+import type { CallerIdRow } from '../lambdas/domain/caller-id';
 import { adminApi, adminEndpoint, BackfillCliError } from './backfill-cli';
 
 /**
@@ -7,7 +8,7 @@ import { adminApi, adminEndpoint, BackfillCliError } from './backfill-cli';
  * (local runtime, or AWS with --url <ApiUrl> --api-key <adminApiKey>) as aligned tables.
  */
 
-const KINDS = ['breakdown', 'range', 'today', 'totals'] as const;
+const KINDS = ['breakdown', 'range', 'today', 'totals', 'caller-ids'] as const;
 type Kind = (typeof KINDS)[number];
 
 const pct = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
@@ -111,6 +112,15 @@ export function formatTotals(r: TotalsReport): string[] {
   ];
 }
 
+export function formatCallerIds(rows: readonly CallerIdRow[]): string[] {
+  if (rows.length === 0) return ['no caller-ID pool configured (config.callerIds.numbers): calls go out from Bland\'s numbers'];
+  return [
+    'caller-ID pool, last 48 hours',
+    ...grid(['number', 'dials', 'pickups', 'pickup rate', 'transfers', 'no-pickup streak', 'resting until'],
+      rows.map((r) => [r.number, r.dials, r.pickups, pct(r.pickupRate), r.transfers, r.consecutiveNonPickups, r.coolingUntil ?? '-'])),
+  ];
+}
+
 export async function runReport(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -129,6 +139,10 @@ export async function runReport(argv: string[], out: (line: string) => void, env
   const json = await adminApi(baseUrl, apiKey).request('GET', path);
   if (values.json) {
     out(JSON.stringify(json));
+    return 0;
+  }
+  if (kind === 'caller-ids') {
+    for (const line of formatCallerIds(json['numbers'] as CallerIdRow[])) out(line);
     return 0;
   }
   const lines = kind === 'breakdown' ? formatBreakdown(json as unknown as Breakdown)

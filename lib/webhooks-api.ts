@@ -66,7 +66,7 @@ export class WebhooksApi extends Construct {
     this.api.addRoutes({ path: '/admin/stats/today', methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/blocklist', methods: [HttpMethod.GET, HttpMethod.POST], integration: admin });
     this.api.addRoutes({ path: '/admin/blocklist/remove', methods: [HttpMethod.POST], integration: admin });
-    for (const report of ['breakdown', 'range', 'totals']) this.api.addRoutes({ path: `/admin/reports/${report}`, methods: [HttpMethod.GET], integration: admin });
+    for (const report of ['breakdown', 'range', 'totals', 'caller-ids']) this.api.addRoutes({ path: `/admin/reports/${report}`, methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/crm/parked', methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/crm/replay', methods: [HttpMethod.POST], integration: admin });
 

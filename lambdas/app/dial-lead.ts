@@ -5,6 +5,7 @@ import { maskPhone } from '../domain/phone';
 import { dialScheduleName, watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
 import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { describeBlock } from '../domain/blocklist';
+import { chooseCallerId } from '../domain/caller-id';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
 import { METRIC } from '../ports/metrics';
 
@@ -133,9 +134,18 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       return { result: 'refused', reasons };
     }
 
+    // The caller ID: from the pool when one is configured (else the agent's default).
+    const pool = deps.config.callerIds;
+    let callerId: string | null = null;
+    if (pool.numbers.length > 0 && deps.callerIds) {
+      const states = await deps.callerIds.states(pool.numbers.map((n) => n.number));
+      callerId = chooseCallerId(pool, states, claimed, now2, deps.random ?? Math.random)?.number ?? null;
+    }
+
     let callId: string;
     try {
       ({ callId } = await deps.agent.placeCall({
+        ...(callerId ? { from: callerId } : {}),
         phone: lead.phone,
         metadata: { phone: lead.phone, leadId: lead.crmLeadId ?? lead.phone, scheduleToken: message.scheduleToken },
         requestData: { ...lead.fields, first_name: lead.firstName ?? '', last_name: lead.lastName ?? '', state: lead.state ?? '', zip: lead.zip ?? '' },
@@ -160,7 +170,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
 
     // The call exists from here on: index it, make its watchdog, then update the lead. A crash at any point leaves
     // either the watchdog or the lead in the `due` index, so the sweeper or the watchdog moves the lead on.
-    await deps.store.putCall({ callId, phone: lead.phone, scheduleToken: message.scheduleToken, placedAt: now2, outcomeRecorded: false });
+    await deps.store.putCall({ callId, phone: lead.phone, scheduleToken: message.scheduleToken, placedAt: now2, outcomeRecorded: false, callerId });
     const { maxDurationMinutes, watchdogGraceMinutes } = deps.config.dialer;
     await deps.scheduler.schedule(watchdogScheduleName(callId), now2 + (maxDurationMinutes + watchdogGraceMinutes) * 60_000, {
       v: 1, kind: 'watchdog', phone: lead.phone, scheduleToken: message.scheduleToken, callId,

@@ -11,6 +11,7 @@ import type { CrmOutbox, ParkedCrmWrites } from '../ports/crm-outbox';
 import type { LeadStore } from '../ports/lead-store';
 import type { MetricsSink } from '../ports/metrics';
 import type { BlockList } from '../ports/blocklist';
+import type { CallerIdStore } from '../ports/caller-ids';
 import { blockingEntry, type BlockEntry } from '../domain/blocklist';
 import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
@@ -41,6 +42,10 @@ export interface LoopPorts {
   readonly metrics?: MetricsSink;
   /** The operator's blocklist (absent = none). Checked at intake and at every dial. */
   readonly blocklist?: BlockList | null;
+  /** The caller-ID pool's state (used when config.callerIds.numbers is not empty). */
+  readonly callerIds?: CallerIdStore | null;
+  /** Randomness for the caller-ID choice (default Math.random; seeded in tests). */
+  readonly random?: () => number;
 }
 
 /** The ports plus the pure rules built once from the config. */

@@ -5,6 +5,7 @@ import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
 import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { isAnswered, reportingDate } from '../domain/report-counts';
+import { afterCall } from '../domain/caller-id';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
 import { METRIC, outcomeMetric } from '../ports/metrics';
@@ -53,7 +54,10 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const now = deps.clock.now();
     const started = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number.NaN;
     const placedAt = Number.isFinite(started) ? started : lead.updatedAt;
-    const record = { callId: body.call_id!, phone: lead.phone, scheduleToken: token, placedAt, outcomeRecorded: false };
+    // Its caller ID, when Bland's record names one of the pool's numbers.
+    const from = (body as { from?: unknown }).from;
+    const callerId = typeof from === 'string' && deps.config.callerIds.numbers.some((n) => n.number === from) ? from : null;
+    const record: CallRecord = { callId: body.call_id!, phone: lead.phone, scheduleToken: token, placedAt, outcomeRecorded: false, callerId };
     if (!(await deps.store.putCall(record))) return deps.store.getCall(body.call_id!);
     // The dialer never counted this call: count the dial on its day, as the dialer would have.
     const day = reportDay(deps, placedAt);
@@ -149,11 +153,17 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       ? { ...stored, attemptsTotal: stored.attemptsTotal + 1, recentCallTimes: trimCallTimes([...stored.recentCallTimes, call.placedAt], now), lastCallId: callId }
       : stored;
     const transferred = classification.outcome === 'TRANSFERRED' ? { transfers: (lead.transfers ?? 0) + 1 } : {};
+    // A human picked up: the pool prefers this caller ID for the lead's next calls, and the number's tallies move.
+    const pickedUp = answeredBy?.toLowerCase() === 'human';
+    if (call.callerId && deps.callerIds) {
+      await deps.callerIds.update(call.callerId, (state) => afterCall(deps.config.callerIds, state, { pickedUp, transferred: classification.outcome === 'TRANSFERRED' }, now));
+    }
+    const pickup = pickedUp && call.callerId ? { lastPickupFrom: call.callerId } : {};
     let next = lead;
     if (lead.status === 'ACTIVE' && lead.scheduleToken === call.scheduleToken) {
       const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
       const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
-      next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome, ...transferred });
+      next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome, ...transferred, ...pickup });
     } else if (lead.status !== 'DONE' && deps.policy.isTerminal(classification.outcome)) {
       // The lead moved on (a newer attempt, or paused), but a SALE/DNC from any of its calls still ends it.
       next = await applyDecision(deps, lead, { kind: 'terminal', outcome: classification.outcome, detail: `${classification.outcome} from an earlier call ${callId}` }, { lastOutcome: classification.outcome });

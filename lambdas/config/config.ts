@@ -154,6 +154,20 @@ export const backfillConfigSchema = z.object({
   }).default({ enabled: true, everyHours: 6, lastDays: 2 }),
 });
 
+const e164 = z.string().regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, 'must be an E.164 US/Canada number (+1 and 10 digits)');
+
+/** The caller-ID pool (docs/caller-id.md): our numbers calls go out from. Empty = Bland's own pool (no `from`). */
+export const callerIdConfigSchema = z.object({
+  numbers: z.array(z.object({ number: e164, weight: z.number().positive().max(100).default(1) }))
+    .refine((ns) => new Set(ns.map((n) => n.number)).size === ns.length, { message: 'each number once' })
+    .default([]),
+  coolAfter: z.number().int().min(1).max(100).default(5),
+  cooldownMinutes: z.number().min(1).max(1440).default(5),
+  longCoolAfter: z.number().int().min(1).max(1000).default(10),
+  longCooldownMinutes: z.number().min(1).max(1440).default(30),
+  minAvailable: z.number().int().min(1).max(100).default(2),
+}).refine((c) => c.longCoolAfter >= c.coolAfter, { message: 'longCoolAfter must be at least coolAfter', path: ['longCoolAfter'] });
+
 export const reportingConfigSchema = z.object({
   /** Zone whose calendar days the reports and counters count in. */
   zone: ianaZone.default('America/New_York'),
@@ -169,6 +183,7 @@ export const configSchema = z.object({
   crm: crmConfigSchema.default(crmConfigSchema.parse({})),
   backfill: backfillConfigSchema.default(backfillConfigSchema.parse({})),
   reporting: reportingConfigSchema.default(reportingConfigSchema.parse({})),
+  callerIds: callerIdConfigSchema.default(callerIdConfigSchema.parse({})),
 });
 
 export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;

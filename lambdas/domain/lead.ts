@@ -46,6 +46,8 @@ export interface Lead extends LeadDetails {
   readonly lastOutcome: Outcome | null;
   /** Calls that ended TRANSFERRED (absent on leads stored before it was kept: 0). */
   readonly transfers?: number;
+  /** Our caller ID this lead last picked up from (the pool prefers it). */
+  readonly lastPickupFrom?: string | null;
   readonly version: number;
 }
 

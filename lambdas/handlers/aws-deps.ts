@@ -16,6 +16,7 @@ import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
 import { DynamoBlockList } from '../adapters/aws/blocklist.dynamodb';
+import { DynamoCallerIdStore } from '../adapters/aws/caller-ids.dynamodb';
 import { DynamoLeadStore, documentClientFrom } from '../adapters/aws/lead-store.dynamodb';
 import { BlandVoiceAgent } from '../adapters/bland/voice-agent.bland';
 import { ConvosoCrm } from '../adapters/convoso/crm.convoso';
@@ -114,6 +115,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const loop = loopDeps({
     store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
+    callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),
     // Every loop decision is one log line (phone already masked); the use cases count their own metrics.
     log: (event) => logger.info(event.event, { ...event }),
     metrics: metricsSink,

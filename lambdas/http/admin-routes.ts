@@ -9,6 +9,7 @@ import { LeadControlError, makeLeadControl } from '../app/lead-control';
 import type { ReportStore } from '../ports/reports';
 import type { Lead } from '../domain/lead';
 import { BlocklistRequestError, makeBlocklistAdmin } from '../app/blocklist-admin';
+import { callerIdReport } from '../domain/caller-id';
 
 /**
  * The admin API shared by the Lambda and the local runtime (docs/operations.md): the kill switch and a lead's view.
@@ -22,6 +23,7 @@ import { BlocklistRequestError, makeBlocklistAdmin } from '../app/blocklist-admi
  *   GET  /admin/reports/breakdown?from=YYYY-MM-DD&to=YYYY-MM-DD   leads created in range, by where they stand
  *   GET  /admin/reports/range?from&to                            calls placed in range and what came of them
  *   GET  /admin/reports/totals      every lead ever
+ *   GET  /admin/reports/caller-ids  the caller-ID pool: dials, pickups, transfers per number (48 h), cooldowns
  *   GET  /admin/blocklist           numbers, area codes and prefixes never called or texted (and BAD_NUMBER listings)
  *   POST /admin/blocklist           { number | areaCode | prefix, reason }
  *   POST /admin/blocklist/remove    { number | areaCode | prefix } (releases a BAD_NUMBER listing too)
@@ -51,6 +53,11 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
 
   async function report(req: HttpRequest): Promise<HttpResponse | null> {
     if (req.method !== 'GET') return null;
+    if (req.path === '/admin/reports/caller-ids') {
+      const pool = deps.loop.config.callerIds;
+      const states = deps.loop.callerIds ? await deps.loop.callerIds.states(pool.numbers.map((n) => n.number)) : new Map();
+      return json(200, { numbers: callerIdReport(pool, states, deps.loop.clock.now()) });
+    }
     const known = ['/admin/stats/today', '/admin/reports/breakdown', '/admin/reports/range', '/admin/reports/totals'];
     if (!known.includes(req.path)) return null;
     if (!reports) return json(503, { error: 'no reports here' });

@@ -23,6 +23,8 @@ export interface CallRecord {
   readonly scheduleToken: string;
   readonly placedAt: number;
   readonly outcomeRecorded: boolean;
+  /** The caller ID the call went out from (pool), if one was chosen. */
+  readonly callerId?: string | null;
 }
 
 export class VersionConflictError extends Error {

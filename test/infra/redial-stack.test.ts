@@ -141,7 +141,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     const expected = [
       'GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay',
       'POST /admin/leads/{phone}/pause', 'POST /admin/leads/{phone}/resume', 'POST /admin/leads/{phone}/stop',
-      'GET /admin/stats/today', 'GET /admin/reports/breakdown', 'GET /admin/reports/range', 'GET /admin/reports/totals',
+      'GET /admin/stats/today', 'GET /admin/reports/breakdown', 'GET /admin/reports/range', 'GET /admin/reports/totals', 'GET /admin/reports/caller-ids',
       'GET /admin/blocklist', 'POST /admin/blocklist', 'POST /admin/blocklist/remove',
     ];
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => String(r.Properties.RouteKey).includes('/admin'));

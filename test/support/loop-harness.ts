@@ -8,6 +8,9 @@ import { makeAcceptLead } from '../../lambdas/app/accept-lead';
 import { makeDialLead } from '../../lambdas/app/dial-lead';
 import { loopDeps, type LoopEvent } from '../../lambdas/app/loop-deps';
 import { DynamoBlockList } from '../../lambdas/adapters/aws/blocklist.dynamodb';
+import { DynamoCallerIdStore } from '../../lambdas/adapters/aws/caller-ids.dynamodb';
+
+import { seededRandom } from '../../sim/random';
 import { makeRecordCallOutcome, type CallEnded } from '../../lambdas/app/record-call-outcome';
 import { makeSweep } from '../../lambdas/app/sweep';
 import { makeWatchdog } from '../../lambdas/app/watchdog';
@@ -100,7 +103,7 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
   const events: LoopEvent[] = [];
   let ids = 0;
   const blocklist = new DynamoBlockList(dynamo.doc, tableName);
-  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist });
+  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7) });
   const acceptLead = makeAcceptLead(deps);
   const dial = makeDialLead(deps);
   const recordOutcome = makeRecordCallOutcome(deps);
