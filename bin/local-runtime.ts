@@ -9,7 +9,7 @@ import { makeSweep } from '../lambdas/app/sweep';
 import { makeWatchdog } from '../lambdas/app/watchdog';
 import type { Config } from '../lambdas/config/config';
 import { json, safeEqual, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
-import { makeBlandWebhookRoute, makeIntakeRoute } from '../lambdas/http/routes';
+import { makeBlandWebhookRoute, makeIntakeRoute, makeLeadDataToolRoute } from '../lambdas/http/routes';
 import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { Clock } from '../lambdas/ports/clock';
 import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
@@ -34,6 +34,7 @@ import { LocalDialQueue } from '../lambdas/adapters/local/dial-queue.local';
 import { LocalQueue } from '../lambdas/adapters/local/queue.local';
 import { makeCrmWriteBack } from '../lambdas/app/crm-write-back';
 import { makeAdminRoute } from '../lambdas/http/admin-routes';
+import { makeRecordLeadData } from '../lambdas/app/lead-data';
 import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
 import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
 
@@ -61,6 +62,8 @@ export interface LocalRuntimeOptions {
   /** Local-only keys (not secrets): the intake key and the webhook signing secret the simulator uses. */
   readonly apiKey?: string;
   readonly webhookSecret?: string;
+  /** The key the mid-call tool endpoint takes (default `local-tools-key`, local only). */
+  readonly toolsApiKey?: string;
   readonly bland?: Partial<BlandSimOptions>;
   readonly convoso?: Partial<ConvosoSimOptions>;
   /** The write-back's Convoso client retries (tests: fast). */
@@ -200,6 +203,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
 
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
       'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: makeAcceptLead(deps) }),
+      'POST /tools/lead-data': makeLeadDataToolRoute({ archive, clock, metrics, apiKey: options.toolsApiKey ?? 'local-tools-key', recordLeadData: makeRecordLeadData(deps) }),
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
     };
 

@@ -40,9 +40,9 @@ export class RedialStack extends Stack {
     this.leadStore = new LeadStore(this, 'LeadStore');
     // One JSON secret; the intake key is generated, the others are pasted in by the operator after deploy.
     this.secret = new Secret(this, 'ApiKeys', {
-      description: 'redial: blandApiKey, intakeApiKey, webhookSecret, convosoAuthToken, blandPathwayId, blandFrom, adminApiKey',
+      description: 'redial: blandApiKey, intakeApiKey, webhookSecret, convosoAuthToken, blandPathwayId, blandFrom, adminApiKey, toolsApiKey',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ blandApiKey: 'SET-ME', webhookSecret: null, convosoAuthToken: null, blandPathwayId: null, blandFrom: null, adminApiKey: null }),
+        secretStringTemplate: JSON.stringify({ blandApiKey: 'SET-ME', webhookSecret: null, convosoAuthToken: null, blandPathwayId: null, blandFrom: null, adminApiKey: null, toolsApiKey: null }),
         generateStringKey: 'intakeApiKey',
         passwordLength: 40,
         excludePunctuation: true,
@@ -69,7 +69,7 @@ export class RedialStack extends Stack {
       // The shared composition root reads the scheduling names too (the writer never schedules: no permission for it).
       table: this.leadStore.table, secret: this.secret, environment: { ...environment, ...this.dialer.schedulingEnvironment },
       // The functions that record outcomes (the Bland webhook, the dialer's watchdog) and the admin API (replay).
-      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.webhooks.adminFunction],
+      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.webhooks.adminFunction, this.webhooks.toolsFunction],
     });
     // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
     const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));
@@ -83,6 +83,7 @@ export class RedialStack extends Stack {
         Intake: this.webhooks.intakeFunction,
         BlandWebhook: this.webhooks.webhookFunction,
         Admin: this.webhooks.adminFunction,
+        Tools: this.webhooks.toolsFunction,
         Dialer: this.dialer.dialerFunction,
         Sweeper: this.dialer.sweeperFunction,
         CrmWriter: this.crmWriteBack.writerFunction,

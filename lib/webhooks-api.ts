@@ -29,6 +29,8 @@ export class WebhooksApi extends Construct {
   readonly intakeFunction: RedialFunction;
   readonly webhookFunction: RedialFunction;
   readonly adminFunction: RedialFunction;
+  /** The Bland pathway's mid-call tools (POST /tools/lead-data): `toolsApiKey` from the secret; 503 while unset. */
+  readonly toolsFunction: RedialFunction;
 
   constructor(scope: Construct, id: string, props: WebhooksApiProps) {
     super(scope, id);
@@ -48,6 +50,10 @@ export class WebhooksApi extends Construct {
     props.table.grantReadWriteData(this.adminFunction);
     props.secret.grantRead(this.adminFunction);
     props.dialer.grantScheduling(this.adminFunction);
+    this.toolsFunction = new RedialFunction(this, 'ToolsFn', { handlerFile: 'tools.handler.ts', environment });
+    props.table.grantReadWriteData(this.toolsFunction);
+    props.archiveBucket.grantPut(this.toolsFunction);
+    props.secret.grantRead(this.toolsFunction);
     for (const fn of [this.intakeFunction, this.webhookFunction]) {
       props.table.grantReadWriteData(fn);
       props.archiveBucket.grantPut(fn);
@@ -57,6 +63,7 @@ export class WebhooksApi extends Construct {
     }
     this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
     this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
+    this.api.addRoutes({ path: '/tools/lead-data', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Tools', this.toolsFunction) });
     const admin = new HttpLambdaIntegration('Admin', this.adminFunction);
     this.api.addRoutes({ path: '/admin/system', methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/system/pause', methods: [HttpMethod.POST], integration: admin });

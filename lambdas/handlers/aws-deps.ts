@@ -56,6 +56,8 @@ const secretSchema = z.object({
   /** The operators' key for /admin/*; null = the admin API answers 503. */
   // Checked by the admin route (under 16 characters = unset), so a bad admin key cannot break the other functions.
   adminApiKey: z.string().nullable().default(null),
+  /** The key the Bland pathway's tools send (X-API-Key or Bearer); under 16 characters or null = tools answer 503. */
+  toolsApiKey: z.string().nullable().default(null),
   webhookSecret: z.string().min(16).nullable().default(null),
   convosoAuthToken: z.string().min(1).nullable().default(null),
   blandPathwayId: z.string().nullable().default(null),

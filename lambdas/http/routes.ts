@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock';
 import { json, safeEqual, validSignature, type HttpRequest, type HttpResponse } from './http';
 import { parseIntake } from './intake-schema';
 import type { MetricsSink } from '../ports/metrics';
+import { UnknownLeadError, type LeadDataResult } from '../app/lead-data';
 
 /** Bodies larger than this are refused (413) after their first bytes are archived. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -87,6 +88,32 @@ export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (bo
       return json(200, { ...result, archiveKey });
     } catch (error) {
       if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
+      throw error;
+    }
+  });
+}
+
+/**
+ * POST /tools/lead-data (the Bland pathway's mid-call tool): archive raw, check the key (`X-API-Key`, or
+ * `Authorization: Bearer`, as Bland's tool auth sends it), validate, write the lead; the CRM write is queued.
+ */
+export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body: Record<string, unknown>) => Promise<LeadDataResult>; apiKey: string | null }) {
+  return countRejections(deps, 'ToolRejected', 'ApiKey', async function leadDataTool(req: HttpRequest): Promise<HttpResponse> {
+    const archiveKey = await deps.archive.put('tools-lead-data', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
+    if (!deps.apiKey) return json(503, { error: 'tools disabled: set toolsApiKey in the secret (docs/deploy.md)', archiveKey });
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
+    const key = req.headers['x-api-key'] ?? bearer;
+    if (!key || !safeEqual(key, deps.apiKey)) return json(401, { error: 'missing or invalid X-API-Key (or Authorization: Bearer)', archiveKey });
+    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
+    const body = parseBody(req);
+    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
+    try {
+      return json(200, { ok: true, ...(await deps.recordLeadData(body.value)) });
+    } catch (error) {
+      if (error instanceof InvalidRequestError) {
+        const status = error instanceof UnknownLeadError ? 404 : 400;
+        return json(status, { error: 'invalid tool call', issues: [{ field: error.field, message: error.message }], archiveKey });
+      }
       throw error;
     }
   });

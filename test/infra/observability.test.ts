@@ -20,7 +20,7 @@ const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
 
 describe('Observability: alarms', () => {
   it('every alarm notifies the one alarm topic, whose key lets CloudWatch publish; the topic is SSL-only and mailed to the operator', () => {
-    expect(Object.keys(alarms).length).toBe(1 + 3 + 7 + 5);
+    expect(Object.keys(alarms).length).toBe(1 + 3 + 8 + 5);
     for (const a of Object.values(alarms)) expect(a.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
@@ -41,7 +41,7 @@ describe('Observability: alarms', () => {
     expect(JSON.stringify(props['Dimensions'])).toMatch(new RegExp(name === 'CrmOutboxDlq' ? 'OutboxDlq' : name));
   });
 
-  it.each(['Intake', 'BlandWebhook', 'Admin', 'Dialer', 'Sweeper', 'CrmWriter', 'Backfill'])('%s error rate over 5%% alarms (errors / invocations)', (name) => {
+  it.each(['Intake', 'BlandWebhook', 'Admin', 'Tools', 'Dialer', 'Sweeper', 'CrmWriter', 'Backfill'])('%s error rate over 5%% alarms (errors / invocations)', (name) => {
     const props = alarm(`${name}ErrorRate`);
     expect(props).toMatchObject({ Threshold: 5, EvaluationPeriods: 2, ComparisonOperator: 'GreaterThanThreshold' });
     const metrics = props['Metrics'] as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];

@@ -35,9 +35,9 @@ describe('RedialStack: data', () => {
 });
 
 describe('RedialStack: functions, queue, scheduler, API', () => {
-  it('seven functions, arm64, latest Node, traced, environment without secret values', () => {
+  it('eight functions, arm64, latest Node, traced, environment without secret values', () => {
     const functions = template.findResources('AWS::Lambda::Function', { Properties: { Architectures: ['arm64'] } });
-    expect(Object.keys(functions)).toHaveLength(7);
+    expect(Object.keys(functions)).toHaveLength(8);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -134,7 +134,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
-    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn']);
+    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksToolsFn']);
   });
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
