@@ -58,7 +58,7 @@ export function makeRecordLeadData(deps: LoopDeps) {
     }
     if (Object.keys(fields).length === 0) throw new InvalidRequestError('fields', `none given; send at least one of ${[...allowed].join(', ')}`);
 
-    let crmLeadId: string | null = null;
+    let crmLeadId: string | null;
     for (let attempt = 0; ; attempt++) {
       const lead = await deps.store.get(phone.phone);
       if (!lead) throw new UnknownLeadError('phone', `no lead ${phone.phone}`);
