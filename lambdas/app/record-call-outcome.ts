@@ -6,6 +6,7 @@ import { VersionConflictError } from '../ports/lead-store';
 import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { isAnswered, reportingDate } from '../domain/report-counts';
 import { afterCall } from '../domain/caller-id';
+import { makeRecordInboundCall } from './record-inbound-call';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
 import { METRIC, outcomeMetric } from '../ports/metrics';
@@ -14,7 +15,7 @@ import { writeBackMessage } from './crm-write-back';
 
 export type OutcomeResult =
   | { readonly result: 'recorded'; readonly outcome: string; readonly nextAttemptAt: string | null; readonly status: string }
-  | { readonly result: 'duplicate' | 'unknown-call' | 'not-final' };
+  | { readonly result: 'duplicate' | 'unknown-call' | 'not-final' | 'inbound-unknown-caller' };
 
 /** The call object as the webhook (or GET /v1/calls/{id}) gives it, with the fields the loop reads. */
 export type CallEnded = BlandCallReport & {
@@ -39,6 +40,7 @@ export function isFinalCallReport(body: CallEnded): boolean {
  */
 export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
+  const recordInbound = makeRecordInboundCall(deps);
   /**
    * A call the index does not know, but whose metadata names the lead's claimed attempt: the dialer crashed between
    * placing the call and recording it. Index it now and count the call on the lead, so nothing is lost or dialed twice.
@@ -119,6 +121,8 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
 
   async function recordOnce(body: CallEnded, archiveKey: string | null): Promise<OutcomeResult> {
     if (!isFinalCallReport(body)) return { result: 'not-final' };
+    // A lead calling back (the inbound number's webhook): matched by the caller, never an outbound dial.
+    if (body.inbound === true) return (await recordInbound(body, archiveKey)) as OutcomeResult;
     const callId = body.call_id!;
     const call = (await deps.store.getCall(callId)) ?? (await recoverCall(body));
     if (!call) return { result: 'unknown-call' };

@@ -1,0 +1,92 @@
+import { maskPhone, normalizePhone } from '../domain/phone';
+import { crmTerminal } from '../ports/crm';
+import { METRIC, outcomeMetric } from '../ports/metrics';
+import { InvalidRequestError } from './check-window';
+import { makeAcceptLead } from './accept-lead';
+import { writeBackMessage } from './crm-write-back';
+import { applyDecision, policyView, reportDay, type LoopDeps } from './loop-deps';
+import type { CallEnded, OutcomeResult } from './record-call-outcome';
+
+/**
+ * A lead calling the agent's number back (Bland's call object with `inbound: true`, posted to the inbound number's
+ * webhook after the call). Matched to the lead by the caller's number (`from`). Its outcome counts (SALE and DNC end
+ * the lead; TRANSFERRED holds the next outbound attempt as an outbound transfer does; a callback request is
+ * scheduled) but it is not an outbound dial: it never counts toward the daily cap. An unknown caller is recorded and
+ * looked up in the CRM; an outbound sequence starts only for a lead the CRM holds that is still open. Idempotent by
+ * call_id, like outbound outcomes.
+ */
+export function makeRecordInboundCall(deps: LoopDeps) {
+  const acceptLead = makeAcceptLead(deps);
+
+  return async function recordInboundCall(body: CallEnded & { from?: unknown }, archiveKey: string | null): Promise<OutcomeResult | { result: 'inbound-unknown-caller'; crm: string }> {
+    const callId = body.call_id!;
+    if (typeof body.from !== 'string') throw new InvalidRequestError('from', 'an inbound call needs the caller\'s number');
+    const caller = normalizePhone(body.from);
+    if (!caller.ok) throw new InvalidRequestError('from', caller.reason);
+    const now = deps.clock.now();
+    const started = typeof body.created_at === 'string' ? Date.parse(body.created_at) : Number.NaN;
+    const placedAt = Number.isFinite(started) ? started : now;
+    // The call index makes it idempotent: a second delivery finds it recorded.
+    const known = await deps.store.getCall(callId);
+    if (known?.outcomeRecorded) return { result: 'duplicate' };
+    if (!known) await deps.store.putCall({ callId, phone: caller.phone, scheduleToken: 'inbound', placedAt, outcomeRecorded: false, callerId: null });
+
+    const classification = deps.classifier.classify(body);
+    const outcome = classification.outcome;
+    await deps.store.putAttempt({
+      phone: caller.phone, callId, calledAt: placedAt, outcome, evidence: `inbound call: ${classification.evidence}`,
+      disposition: typeof body.disposition_tag === 'string' ? body.disposition_tag : null,
+      answeredBy: typeof body.answered_by === 'string' ? body.answered_by : null,
+      durationS: typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null,
+      price: typeof body.price === 'number' ? body.price : null,
+      summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
+      archiveKey,
+    });
+    await deps.store.addDailyCounts(reportDay(deps, placedAt), { inbound: 1, [`inbound_${outcome}`]: 1 });
+    deps.metrics?.add(METRIC.inboundCalls, 1);
+    deps.metrics?.add(outcomeMetric(outcome), 1);
+
+    let lead = await deps.store.get(caller.phone);
+    let result: OutcomeResult | { result: 'inbound-unknown-caller'; crm: string };
+    if (!lead) {
+      // Unknown caller: recorded above; an outbound sequence only for a lead the CRM holds and has not finished.
+      const found = deps.crm ? await deps.crm.findByPhone(caller.phone) : null;
+      const terminal = crmTerminal(found, deps.config.crm.terminalStatuses);
+      const why = !deps.crm ? 'no CRM configured' : !found ? 'not in the CRM' : terminal ? `CRM status ${terminal.status}` : 'open in the CRM';
+      if (found && !terminal && !deps.policy.isTerminal(outcome)) {
+        await acceptLead({ phone: caller.phone, source: 'inbound', crmLeadId: found.leadId, crmListId: found.listId ?? undefined, ...found.details });
+        lead = await deps.store.get(caller.phone);
+      }
+      deps.log?.({ event: 'inbound-unknown', phone: maskPhone(caller.phone), detail: `${outcome}; ${why}${lead ? ': lead created' : ': no outbound sequence'}` });
+      result = lead ? { result: 'recorded', outcome, nextAttemptAt: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), status: lead.status } : { result: 'inbound-unknown-caller', crm: why };
+    } else {
+      let next = lead;
+      if (lead.status !== 'DONE') {
+        const outboundInFlight = lead.scheduleToken !== null && lead.claimedToken === lead.scheduleToken;
+        if (deps.policy.isTerminal(outcome)) {
+          next = await applyDecision(deps, lead, { kind: 'terminal', outcome, detail: `${outcome} on an inbound call ${callId}` }, { lastOutcome: outcome });
+        } else if (lead.status === 'ACTIVE' && !outboundInFlight && (outcome === 'TRANSFERRED' || (outcome === 'CALLBACK' && classification.callbackAt !== undefined))) {
+          // Never ring a customer who may still be with the human agent; a requested callback is kept (in the window).
+          const view = policyView(lead);
+          const candidate = outcome === 'TRANSFERRED' ? now + deps.config.policy.transferHoldMinutes * 60_000 : Math.max(classification.callbackAt!, now);
+          if (lead.nextAttemptAt === null || candidate > lead.nextAttemptAt || outcome === 'CALLBACK') {
+            const decision = deps.policy.schedule(view, candidate, outcome === 'TRANSFERRED' ? 'transfer-hold' : 'callback', now);
+            next = await applyDecision(deps, lead, { ...decision, detail: `inbound ${outcome}: ${decision.detail}` }, { lastOutcome: outcome, ...(outcome === 'TRANSFERRED' ? { transfers: (lead.transfers ?? 0) + 1 } : {}) });
+          }
+        }
+      }
+      result = { result: 'recorded', outcome, nextAttemptAt: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt).toISOString(), status: next.status };
+    }
+
+    if (deps.crmOutbox && deps.config.crm.writeBack.enabled && lead) {
+      const write = writeBackMessage(deps.config, caller.phone, lead.crmLeadId ?? null, outcome, { ...(body as Record<string, unknown>), callId });
+      try {
+        await deps.crmOutbox.send(write);
+      } catch (error) {
+        await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
+      }
+    }
+    await deps.store.markOutcomeRecorded(callId);
+    return result;
+  };
+}
