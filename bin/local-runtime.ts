@@ -9,7 +9,7 @@ import { makeSweep } from '../lambdas/app/sweep';
 import { makeWatchdog } from '../lambdas/app/watchdog';
 import type { Config } from '../lambdas/config/config';
 import { json, safeEqual, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
-import { makeBlandWebhookRoute, makeIntakeRoute, makeLeadDataToolRoute } from '../lambdas/http/routes';
+import { makeBlandSmsWebhookRoute, makeBlandWebhookRoute, makeIntakeRoute, makeLeadDataToolRoute } from '../lambdas/http/routes';
 import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { Clock } from '../lambdas/ports/clock';
 import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
@@ -35,6 +35,7 @@ import { LocalQueue } from '../lambdas/adapters/local/queue.local';
 import { makeCrmWriteBack } from '../lambdas/app/crm-write-back';
 import { makeAdminRoute } from '../lambdas/http/admin-routes';
 import { makeRecordLeadData } from '../lambdas/app/lead-data';
+import { makeRecordInboundSms, makeSendSmsStep } from '../lambdas/app/sms-follow-up';
 import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
 import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
 
@@ -144,6 +145,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       metrics,
       blocklist: new DynamoBlockList(dynamo.doc, dynamo.tableName),
       callerIds: new DynamoCallerIdStore(dynamo.doc, dynamo.tableName),
+      sms: agent,
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
@@ -204,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
       'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: makeAcceptLead(deps) }),
       'POST /tools/lead-data': makeLeadDataToolRoute({ archive, clock, metrics, apiKey: options.toolsApiKey ?? 'local-tools-key', recordLeadData: makeRecordLeadData(deps) }),
+      'POST /webhooks/bland-sms': makeBlandSmsWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordInboundSms: makeRecordInboundSms(deps) }),
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
     };
 
@@ -239,8 +242,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       })();
     });
 
+    const sendSmsStep = makeSendSmsStep(deps);
     const handle = async (message: DialMessage) => {
       if (message.kind === 'dial') await dial(message);
+      else if (message.kind === 'sms') await sendSmsStep(message);
       else await watchdog(message);
     };
     let busy = false;

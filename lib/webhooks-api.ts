@@ -63,6 +63,7 @@ export class WebhooksApi extends Construct {
     }
     this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
     this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
+    this.api.addRoutes({ path: '/webhooks/bland-sms', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandSmsWebhook', this.webhookFunction) });
     this.api.addRoutes({ path: '/tools/lead-data', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Tools', this.toolsFunction) });
     const admin = new HttpLambdaIntegration('Admin', this.adminFunction);
     this.api.addRoutes({ path: '/admin/system', methods: [HttpMethod.GET], integration: admin });

@@ -95,6 +95,8 @@ export async function startBlandSim(options: BlandSimOptions) {
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   const now = options.now ?? (() => Date.now());
   const calls = new Map<string, SimCall>();
+  /** Texts sent through POST /v1/sms/send, in order. */
+  const texts: { to: string; from: string; text: string; at: number; idempotencyKey: string | null; conversationId: string }[] = [];
   const log: SimCall[] = [];
   const recent: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -149,6 +151,23 @@ export async function startBlandSim(options: BlandSimOptions) {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers.authorization !== options.apiKey) return send(res, 401, { status: 'error', message: 'Invalid API key' });
     const url = new URL(req.url ?? '/', 'http://sim');
+    if (req.method === 'POST' && url.pathname === '/v1/sms/send') {
+      let request: Record<string, unknown>;
+      try {
+        request = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      } catch {
+        return send(res, 400, { data: null, errors: [{ message: 'Invalid JSON' }] });
+      }
+      if (typeof request['user_number'] !== 'string' || typeof request['agent_number'] !== 'string') {
+        return send(res, 400, { data: null, errors: [{ message: 'user_number and agent_number are required' }] });
+      }
+      // Bland's idempotency-key: the same key is the same text (sent once, same answer).
+      const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
+      const seen = key ? texts.find((t) => t.idempotencyKey === key) : undefined;
+      if (!seen) texts.push({ to: request['user_number'], from: request['agent_number'], text: String(request['agent_message'] ?? ''), at: now(), idempotencyKey: key, conversationId: randomUUID() });
+      const text = seen ?? texts.at(-1)!;
+      return send(res, 200, { data: { message: 'SMS sent successfully', conversation_id: text.conversationId }, errors: null });
+    }
     if (req.method === 'POST' && url.pathname === '/v1/calls') {
       const t = Date.now();
       while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
@@ -274,6 +293,7 @@ export async function startBlandSim(options: BlandSimOptions) {
   return {
     url: `http://127.0.0.1:${port}`,
     calls: log,
+    texts,
     failNext: (n: number) => {
       failNext = n;
     },

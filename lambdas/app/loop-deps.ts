@@ -12,6 +12,7 @@ import type { LeadStore } from '../ports/lead-store';
 import type { MetricsSink } from '../ports/metrics';
 import type { BlockList } from '../ports/blocklist';
 import type { CallerIdStore } from '../ports/caller-ids';
+import type { SmsSender } from '../ports/sms-sender';
 import { blockingEntry, type BlockEntry } from '../domain/blocklist';
 import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
@@ -44,6 +45,8 @@ export interface LoopPorts {
   readonly blocklist?: BlockList | null;
   /** The caller-ID pool's state (used when config.callerIds.numbers is not empty). */
   readonly callerIds?: CallerIdStore | null;
+  /** Texts out (SMS follow-up; used when config.sms.fromNumber is set). */
+  readonly sms?: SmsSender | null;
   /** Randomness for the caller-ID choice (default Math.random; seeded in tests). */
   readonly random?: () => number;
 }

@@ -7,6 +7,7 @@ import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDep
 import { isAnswered, reportingDate } from '../domain/report-counts';
 import { afterCall } from '../domain/caller-id';
 import { makeRecordInboundCall } from './record-inbound-call';
+import { startSmsSequence } from './sms-follow-up';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
 import { METRIC, outcomeMetric } from '../ports/metrics';
@@ -168,6 +169,8 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       const decision = deps.policy.decide(policyView(lead), { outcome: classification.outcome, callbackAt: classification.callbackAt }, now);
       const explained = { ...decision, detail: `${classification.outcome} (${classification.evidence}) → ${decision.detail}` };
       next = await applyDecision(deps, lead, explained, { lastOutcome: classification.outcome, ...transferred, ...pickup });
+      // A voicemail or no-answer starts the lead's text follow-up (once; off until an SMS number is configured).
+      next = await startSmsSequence(deps, next, classification.outcome);
     } else if (lead.status !== 'DONE' && deps.policy.isTerminal(classification.outcome)) {
       // The lead moved on (a newer attempt, or paused), but a SALE/DNC from any of its calls still ends it.
       next = await applyDecision(deps, lead, { kind: 'terminal', outcome: classification.outcome, detail: `${classification.outcome} from an earlier call ${callId}` }, { lastOutcome: classification.outcome });

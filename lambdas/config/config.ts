@@ -168,6 +168,27 @@ export const callerIdConfigSchema = z.object({
   minAvailable: z.number().int().min(1).max(100).default(2),
 }).refine((c) => c.longCoolAfter >= c.coolAfter, { message: 'longCoolAfter must be at least coolAfter', path: ['longCoolAfter'] });
 
+/** SMS follow-up (docs/operations.md): off until a from-number is set. */
+export const smsConfigSchema = z.object({
+  /** Our number texts go out from (must be an SMS-enabled number of the Bland account); null = no texts. */
+  fromNumber: e164.nullable().default(null),
+  /** Call outcomes that start a lead's text sequence. */
+  triggers: z.array(outcomeName).default(['VOICEMAIL', 'NO_ANSWER']),
+  /** Days after the first text on which the next ones go (calendar days in the lead's zone), increasing. */
+  dayOffsets: z.array(z.number().int().min(0).max(60)).min(1).max(10)
+    .refine((d) => d.every((v, i) => i === 0 || v > d[i - 1]!), { message: 'must be increasing' })
+    .default([0, 1, 3, 7]),
+  /** One per step (the last is reused if there are fewer); placeholders {{first_name}}, {{last_name}}, {{state}}. */
+  templates: z.array(z.string().min(1).max(480)).min(1).default([
+    'Hi {{first_name}}, this is the health insurance team returning your request. When is a good time to talk? Reply STOP to opt out.',
+    'Hi {{first_name}}, we tried to reach you about your health coverage options. Reply YES and we will call you. Reply STOP to opt out.',
+    'Hi {{first_name}}, plans in {{state}} can still save you money this year. Reply YES for a quick call. Reply STOP to opt out.',
+    'Hi {{first_name}}, last note from us about your coverage quote. Reply YES for a call, or STOP to opt out.',
+  ]),
+  /** Texts a day across all leads (a reporting day), besides the one-a-day-per-lead rule. */
+  dailyCap: z.number().int().min(1).max(1_000_000).default(2000),
+});
+
 export const reportingConfigSchema = z.object({
   /** Zone whose calendar days the reports and counters count in. */
   zone: ianaZone.default('America/New_York'),
@@ -184,6 +205,7 @@ export const configSchema = z.object({
   backfill: backfillConfigSchema.default(backfillConfigSchema.parse({})),
   reporting: reportingConfigSchema.default(reportingConfigSchema.parse({})),
   callerIds: callerIdConfigSchema.default(callerIdConfigSchema.parse({})),
+  sms: smsConfigSchema.default(smsConfigSchema.parse({})),
 });
 
 export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;

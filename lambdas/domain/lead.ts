@@ -46,12 +46,27 @@ export interface Lead extends LeadDetails {
   readonly lastOutcome: Outcome | null;
   /** Calls that ended TRANSFERRED (absent on leads stored before it was kept: 0). */
   readonly transfers?: number;
+  /** The lead's text sequence, once a trigger outcome started it. */
+  readonly sms?: SmsSequence | null;
   /** Our caller ID this lead last picked up from (the pool prefers it). */
   readonly lastPickupFrom?: string | null;
   readonly version: number;
 }
 
 /** Calls older than this are dropped from recentCallTimes: caps look back at most 24 h, local days at most 26 h. */
+/** A lead's SMS follow-up: started on a calendar day of the lead's zone; each step claimed once before it is sent. */
+export interface SmsSequence {
+  readonly startedDay: string;
+  /** The step waiting to be sent (steps.length = finished). */
+  readonly nextStep: number;
+  /** The highest step claimed for sending: a step is sent at most once. */
+  readonly claimedStep: number;
+  /** The token of the pending step's schedule (a stale message is ignored). */
+  readonly token: string | null;
+  readonly lastSentAt: number | null;
+  readonly sent: number;
+}
+
 export const CALL_HISTORY_MS = 48 * 3_600_000;
 
 export function trimCallTimes(times: readonly number[], now: number): number[] {

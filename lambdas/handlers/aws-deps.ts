@@ -118,6 +118,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
     callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),
+    sms: agent,
     // Every loop decision is one log line (phone already masked); the use cases count their own metrics.
     log: (event) => logger.info(event.event, { ...event }),
     metrics: metricsSink,

@@ -3,16 +3,18 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { makeDialLead } from '../app/dial-lead';
 import { makeWatchdog } from '../app/watchdog';
+import { makeSendSmsStep } from '../app/sms-follow-up';
 import { maskPhone } from '../domain/phone';
 import { awsDeps, logger, metrics } from './aws-deps';
 
 /** The dial queue consumer: each record is a DialMessage (from Scheduler or the sweeper); failures are retried alone. */
 export const dialMessageSchema = z.object({
   v: z.literal(1),
-  kind: z.enum(['dial', 'watchdog']),
+  kind: z.enum(['dial', 'watchdog', 'sms']),
   phone: z.string().regex(/^\+1\d{10}$/),
   scheduleToken: z.string().min(1),
   callId: z.string().min(1).optional(),
+  step: z.number().int().min(0).max(20).optional(),
 });
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -25,7 +27,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
   const deps = await awsDeps();
   const message = parsed.data;
-  const result = message.kind === 'dial' ? await makeDialLead(deps.loop)(message) : await makeWatchdog(deps.loop)(message);
+  const result = message.kind === 'dial' ? await makeDialLead(deps.loop)(message)
+    : message.kind === 'sms' ? await makeSendSmsStep(deps.loop)(message)
+      : await makeWatchdog(deps.loop)(message);
   logger.info('dial message', { kind: message.kind, phone: maskPhone(message.phone), result: result.result });
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AcceptLeadResult, LeadIntake } from '../app/accept-lead';
 import { InvalidRequestError } from '../app/check-window';
 import type { CallEnded, OutcomeResult } from '../app/record-call-outcome';
@@ -114,6 +115,37 @@ export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body:
         const status = error instanceof UnknownLeadError ? 404 : 400;
         return json(status, { error: 'invalid tool call', issues: [{ field: error.field, message: error.message }], archiveKey });
       }
+      throw error;
+    }
+  });
+}
+
+/**
+ * POST /webhooks/bland-sms: an inbound text (the SMS number's webhook, docs/bland.md). Archived raw, signature checked
+ * as for calls. Bland's per-message body is UNCONFIRMED, so the sender, text and id are read from the names its SMS
+ * API uses (`user_number`/`from`/`phone_number`, `message`/`text`/`body`, `message_id`/`id`); without an id the raw
+ * body's hash keys the idempotency.
+ */
+export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (input: { from: string; text: string; messageId: string }, archiveKey: string | null) => Promise<unknown>; secret: string | null }) {
+  return countRejections(deps, 'WebhookRejected', 'Signature', async function blandSmsWebhook(req: HttpRequest): Promise<HttpResponse> {
+    const archiveKey = await deps.archive.put('webhooks-bland-sms', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
+    if (deps.secret && !validSignature(req.body, req.headers['x-webhook-signature'], deps.secret)) return json(401, { error: 'missing or invalid X-Webhook-Signature', archiveKey });
+    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
+    const body = parseBody(req);
+    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
+    const v = body.value;
+    const pick = (...names: string[]) => names.map((n) => v[n]).find((x) => typeof x === 'string' && x.trim() !== '') as string | undefined;
+    // A conversation status event (ended...) carries no text: acknowledged.
+    if (v['type'] === 'status') return json(200, { result: 'not-a-message', archiveKey });
+    const from = pick('user_number', 'from', 'phone_number');
+    const text = pick('message', 'text', 'body');
+    if (!from) return json(400, { error: 'invalid text webhook', issues: [{ field: 'from', message: 'the sender\'s number is missing (user_number, from or phone_number)' }], archiveKey });
+    if (text === undefined) return json(400, { error: 'invalid text webhook', issues: [{ field: 'message', message: 'the text is missing (message, text or body)' }], archiveKey });
+    const messageId = pick('message_id', 'id', 'sms_id') ?? createHash('sha256').update(req.body).digest('hex').slice(0, 32);
+    try {
+      return json(200, { ...(await deps.recordInboundSms({ from, text, messageId }, archiveKey) as object), archiveKey });
+    } catch (error) {
+      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid text webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
       throw error;
     }
   });

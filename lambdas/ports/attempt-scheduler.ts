@@ -1,12 +1,14 @@
 /** What the dial queue receives when an attempt is due (versioned contract). */
 export interface DialMessage {
   readonly v: 1;
-  readonly kind: 'dial' | 'watchdog';
+  readonly kind: 'dial' | 'watchdog' | 'sms';
   readonly phone: string;
-  /** dial: the attempt's token; watchdog: the token of the dialed attempt. */
+  /** dial: the attempt's token; watchdog: the token of the dialed attempt; sms: the text step's token. */
   readonly scheduleToken: string;
   /** watchdog only: the call to check. */
   readonly callId?: string;
+  /** sms only: the step of the lead's text sequence. */
+  readonly step?: number;
 }
 
 /**

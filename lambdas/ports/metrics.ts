@@ -30,6 +30,7 @@ export const METRIC = {
   crmWritesParked: 'CrmWritesParked',
   leadsCreated: 'LeadsCreated',
   inboundCalls: 'InboundCalls',
+  smsSent: 'SmsSent',
   /** A report counter write failed after its lead write (the reports drift by one lead). */
   counterWriteFailures: 'CounterWriteFailures',
   /** Gauge: ACTIVE leads, from the cohort counters (the sweeper, every 5 minutes). */

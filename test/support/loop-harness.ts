@@ -13,6 +13,8 @@ import { DynamoCallerIdStore } from '../../lambdas/adapters/aws/caller-ids.dynam
 import { seededRandom } from '../../sim/random';
 import { makeRecordCallOutcome, type CallEnded } from '../../lambdas/app/record-call-outcome';
 import { makeSweep } from '../../lambdas/app/sweep';
+import { makeSendSmsStep } from '../../lambdas/app/sms-follow-up';
+import type { SmsSender } from '../../lambdas/ports/sms-sender';
 import { makeWatchdog } from '../../lambdas/app/watchdog';
 import { parseConfig, type ConfigInput } from '../../lambdas/config/config';
 import type { DialMessage } from '../../lambdas/ports/attempt-scheduler';
@@ -29,6 +31,25 @@ export interface PlacedCall {
   readonly request: PlaceCallRequest;
   readonly at: number;
   readonly n: number;
+}
+
+/** Texts out: every send attempt is recorded (`attempts`), the sent texts once per idempotency key (`texts`). */
+export class FakeSms implements SmsSender {
+  readonly attempts: { to: string; idempotencyKey: string; at: number; ok: boolean }[] = [];
+  readonly texts: { to: string; from: string; text: string; idempotencyKey: string; at: number }[] = [];
+  failNext = 0;
+  constructor(private readonly clock: ManualClock) {}
+  async sendSms(request: { to: string; from: string; text: string; idempotencyKey: string }): Promise<{ conversationId: string | null }> {
+    const at = this.clock.now();
+    if (this.failNext > 0) {
+      this.failNext--;
+      this.attempts.push({ to: request.to, idempotencyKey: request.idempotencyKey, at, ok: false });
+      throw new Error('SMS API timed out');
+    }
+    this.attempts.push({ to: request.to, idempotencyKey: request.idempotencyKey, at, ok: true });
+    if (!this.texts.some((t) => t.idempotencyKey === request.idempotencyKey)) this.texts.push({ ...request, at });
+    return { conversationId: null };
+  }
 }
 
 /** What the scripted agent does with a call: the webhook body fields, plus delivery faults. */
@@ -103,15 +124,19 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
   const events: LoopEvent[] = [];
   let ids = 0;
   const blocklist = new DynamoBlockList(dynamo.doc, tableName);
-  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7) });
+  const sms = new FakeSms(clock);
+  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7), sms });
   const acceptLead = makeAcceptLead(deps);
   const dial = makeDialLead(deps);
   const recordOutcome = makeRecordCallOutcome(deps);
   const watchdog = makeWatchdog(deps);
   const sweep = makeSweep(deps);
   const dialResults: string[] = [];
+  const sendSmsStep = makeSendSmsStep(deps);
+  const smsResults: string[] = [];
   const handle = async (m: DialMessage) => {
     if (m.kind === 'dial') dialResults.push((await dial(m)).result);
+    else if (m.kind === 'sms') smsResults.push((await sendSmsStep(m)).result);
     else await watchdog(m);
   };
 
@@ -129,7 +154,7 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
     clock.set(Math.max(clock.now(), until));
   }
 
-  return { store, blocklist, clock, queue, scheduler, agent, deps, events, dialResults, acceptLead, dial, recordOutcome, watchdog, sweep, handle, runUntil };
+  return { store, blocklist, sms, smsResults, clock, queue, scheduler, agent, deps, events, dialResults, acceptLead, dial, recordOutcome, watchdog, sweep, handle, runUntil };
 }
 
 export type Loop = Awaited<ReturnType<typeof startLoop>>;

@@ -1,6 +1,7 @@
 import type { BlandCallReport } from '../../domain/classify-call';
 import type { CallListPage, CallListQuery, CallLog, ListedCall } from '../../ports/backfill';
 import type { PlaceCallRequest, VoiceAgent } from '../../ports/voice-agent';
+import type { SmsSender } from '../../ports/sms-sender';
 import { DEFAULT_RETRY, HttpError, fetchWithRetry, type RetryOptions } from '../http-retry';
 
 export interface BlandConfig {
@@ -26,7 +27,7 @@ interface ListAnswer {
   calls?: { call_id?: string; created_at?: string; to?: string; from?: string; inbound?: boolean }[];
 }
 
-export class BlandVoiceAgent implements VoiceAgent, CallLog {
+export class BlandVoiceAgent implements VoiceAgent, CallLog, SmsSender {
   constructor(
     private readonly config: BlandConfig,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
@@ -61,6 +62,23 @@ export class BlandVoiceAgent implements VoiceAgent, CallLog {
       throw new HttpError('bland', response.status, `call refused: ${json?.message ?? `HTTP ${response.status}`}`, false);
     }
     return { callId: json.call_id };
+  }
+
+  /**
+   * POST /v1/sms/send (docs/bland.md): `user_number` the lead, `agent_number` ours, `agent_message` the text, with
+   * Bland's `idempotency-key` header, so retries (429, 5xx, timeouts) cannot send the text twice.
+   */
+  async sendSms(request: { to: string; from: string; text: string; idempotencyKey: string }): Promise<{ conversationId: string | null }> {
+    const response = await fetchWithRetry('bland', `${this.config.baseUrl}/v1/sms/send`, {
+      method: 'POST',
+      headers: { authorization: this.config.apiKey, 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
+      body: JSON.stringify({ user_number: request.to, agent_number: request.from, agent_message: request.text }),
+    }, this.retry);
+    const json = (await response.json().catch(() => null)) as { data?: { conversation_id?: string } | null; errors?: unknown } | null;
+    if (!response.ok || !json || (Array.isArray(json.errors) && json.errors.length > 0)) {
+      throw new HttpError('bland', response.status, `text refused: HTTP ${response.status}`, false);
+    }
+    return { conversationId: json.data?.conversation_id ?? null };
   }
 
   async getCall(callId: string): Promise<BlandCallReport | null> {
