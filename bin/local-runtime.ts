@@ -45,6 +45,15 @@ import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
  */
 
 /** A clock that runs `speed` times faster than real time from a chosen start. */
+/**
+ * What `npm start` adds to the defaults so the contact-rate features show against the simulators: a caller-ID pool of
+ * three numbers and an SMS from-number. REDIAL_CONFIG sections replace these (e.g. `{"sms":{"fromNumber":null}}`).
+ */
+export const LOCAL_DEMO_CONFIG = {
+  callerIds: { numbers: [{ number: '+12125550001' }, { number: '+13055550002' }, { number: '+15125550003' }] },
+  sms: { fromNumber: '+18005550100' },
+};
+
 export class ScaledClock implements Clock {
   private readonly realStart = Date.now();
   constructor(private readonly simStart: number, private readonly speed: number) {}

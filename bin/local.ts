@@ -7,11 +7,11 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig, type Config } from '../lambdas/config/config';
-import { startLocalRuntime } from './local-runtime';
+import { LOCAL_DEMO_CONFIG, startLocalRuntime } from './local-runtime';
 
 function loadConfig(): Config {
   try {
-    return parseConfig(process.env.REDIAL_CONFIG ? JSON.parse(process.env.REDIAL_CONFIG) : {});
+    return parseConfig({ ...LOCAL_DEMO_CONFIG, ...(process.env.REDIAL_CONFIG ? JSON.parse(process.env.REDIAL_CONFIG) : {}) });
   } catch (error) {
     // Invalid configuration stops the start with the bad keys named, not a stack trace.
     console.error(error instanceof ConfigError ? error.message : `REDIAL_CONFIG is not valid JSON: ${(error as Error).message}`);

@@ -165,6 +165,16 @@ export class Observability extends Construct {
       right: [metric(METRIC.backfillDatesDone, 'Sum', hour).with({ label: 'dates done' }), metric(METRIC.backfillDatesFailed, 'Sum', hour).with({ label: 'dates failed' })],
       width: 12,
     });
+    const contact = new GraphWidget({
+      title: 'Texts, inbound calls, mid-call tools',
+      left: [
+        metric(METRIC.smsSent, 'Sum', hour).with({ label: 'texts sent' }),
+        metric(METRIC.inboundCalls, 'Sum', hour).with({ label: 'inbound calls' }),
+        metric(METRIC.dialRefusedBlocked, 'Sum', hour).with({ label: 'dials refused: blocklist' }),
+        metric('ToolRejected_ApiKey', 'Sum', hour).with({ label: 'tool calls refused: key' }),
+      ],
+      width: 12,
+    });
     // The live cost: Bland's own per-call prices, plus AWS at the modelled cost of one dial (lambdas/domain/cost-model.ts).
     const perDial = awsCostPerDial();
     const cost = new SingleValueWidget({
@@ -190,5 +200,6 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(errors, lateness);
     this.dashboard.addWidgets(queues, lambdas);
     this.dashboard.addWidgets(backfill, cost);
+    this.dashboard.addWidgets(contact);
   }
 }

@@ -97,6 +97,9 @@ export interface RangeReport {
   readonly windowRefusals: number;
   /** Must be 0: calls found outside the calling window after the fact (alarmed on). */
   readonly dialsOutsideWindow: number;
+  /** Leads calling back (not outbound dials: not in `calls`). */
+  readonly inboundCalls: number;
+  readonly texts: TextCounts;
   readonly days: readonly { date: string; calls: number; answered: number; transferred: number; sale: number; dnc: number; blandCostUsd: number }[];
 }
 
@@ -118,7 +121,18 @@ export interface TodayReport {
   readonly lateness: { readonly p50: string | null; readonly p95: string | null; readonly p99: string | null };
   readonly blandCostUsd: number;
   readonly dialsOutsideWindow: number;
+  readonly inboundCalls: number;
+  readonly texts: TextCounts;
 }
+
+/** Texts of the day(s): sent (follow-up steps), received, and received opt-outs. */
+export interface TextCounts {
+  readonly sent: number;
+  readonly received: number;
+  readonly optOuts: number;
+}
+
+const textCounts = (c: Readonly<Record<string, number>>): TextCounts => ({ sent: c['smsSent'] ?? 0, received: c['smsInbound'] ?? 0, optOuts: c['smsInbound_opt-out'] ?? 0 });
 
 export interface TotalsReport {
   readonly asOf: string;
@@ -201,6 +215,8 @@ export function makeReports(deps: ReportDeps) {
         callMinutes: Math.round((c['callSeconds'] ?? 0) / 6) / 10,
         windowRefusals: c['windowRefusals'] ?? 0,
         dialsOutsideWindow: c['outsideWindow'] ?? 0,
+        inboundCalls: c['inbound'] ?? 0,
+        texts: textCounts(c),
         days: daily.map(({ date, counts }) => ({
           date,
           calls: counts['dials'] ?? 0,
@@ -238,6 +254,8 @@ export function makeReports(deps: ReportDeps) {
         lateness: { p50: lateLabel(c, 0.5), p95: lateLabel(c, 0.95), p99: lateLabel(c, 0.99) },
         blandCostUsd: usd(c['blandCostUsd'] ?? 0),
         dialsOutsideWindow: c['outsideWindow'] ?? 0,
+        inboundCalls: c['inbound'] ?? 0,
+        texts: textCounts(c),
       };
     },
 

@@ -70,14 +70,14 @@ describe('Observability: dashboard', () => {
 
   it('is one dashboard with volume against the target, outcomes, errors, lateness, DLQs, Lambda, backfill and cost widgets', () => {
     expect(dashboards).toHaveLength(1);
-    expect(widgets).toHaveLength(9);
-    for (const title of ['Dials per day vs target (8 x open leads)', 'Outcomes per hour', 'Errors and refusals', 'Dial lateness', 'Queues: dead letters', 'Lambda errors and throttles', 'Backfill and reconcile executions', 'Estimated cost today so far (USD)']) {
+    expect(widgets).toHaveLength(10);
+    for (const title of ['Dials per day vs target (8 x open leads)', 'Outcomes per hour', 'Errors and refusals', 'Dial lateness', 'Queues: dead letters', 'Lambda errors and throttles', 'Backfill and reconcile executions', 'Estimated cost today so far (USD)', 'Texts, inbound calls, mid-call tools']) {
       expect(body).toContain(title);
     }
   });
 
   it('draws the metrics the code emits (names from lambdas/ports/metrics.ts), the target from the open-lead gauge, and the AWS queues, functions and state machine', () => {
-    for (const name of [METRIC.dials, METRIC.openLeads, METRIC.dialLatenessMs, METRIC.blandCostUsd, METRIC.blandErrors, METRIC.dialRefusedWindow, METRIC.dialsOutsideWindow, METRIC.watchdogRecoveries, METRIC.backfillDatesDone, ...OUTCOMES.map((o) => `Outcome_${o}`)]) {
+    for (const name of [METRIC.dials, METRIC.openLeads, METRIC.dialLatenessMs, METRIC.blandCostUsd, METRIC.blandErrors, METRIC.dialRefusedWindow, METRIC.dialsOutsideWindow, METRIC.watchdogRecoveries, METRIC.backfillDatesDone, METRIC.smsSent, METRIC.inboundCalls, METRIC.dialRefusedBlocked, ...OUTCOMES.map((o) => `Outcome_${o}`)]) {
       expect(body).toContain(`"${name}"`);
     }
     expect(body).toContain('8 * open');
