@@ -73,7 +73,7 @@ describe('SMS follow-up', () => {
     expect((await loop.acceptLead({ phone: '+14045550199', state: 'GA' })).status).toBe('PAUSED');
   });
 
-  it('property: under duplicated messages, send failures and blocklisting, no step is sent twice and no text reaches a blocked, DNC or out-of-window number', async () => {
+  it('property: under duplicated messages, send failures, blocklisting and inbound opt-outs, no step is sent twice and no call or text reaches a blocked, DNC or opted-out number, nor a text one out of the window', async () => {
     const phones = [NY, '+13055550101', '+15125550102', '+12135550103'];
     const states = ['NY', 'FL', 'TX', 'CA'];
     await fc.assert(fc.asyncProperty(
@@ -82,6 +82,7 @@ describe('SMS follow-up', () => {
         leads: fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }),
         dnc: fc.integer({ min: 0, max: 8 }),
         block: fc.option(fc.integer({ min: 0, max: 3 }), { nil: null }),
+        optOut: fc.option(fc.record({ lead: fc.integer({ min: 0, max: 3 }), day: fc.integer({ min: 1, max: 8 }), text: fc.constantFrom('STOP', 'remove me please', 'Unsubscribe.', 'quit texting me') }), { nil: null }),
         duplicate: fc.boolean(),
         failures: fc.nat(3),
       }),
@@ -93,7 +94,14 @@ describe('SMS follow-up', () => {
         for (const i of run.leads) await loop.acceptLead({ phone: phones[i]!, state: states[i]! });
         loop.sms.failNext = run.failures;
         let blockedAt = Infinity;
+        let optedOutAt = Infinity;
+        const inbound = makeRecordInboundSms(loop.deps);
         for (let day = 1; day <= 9; day++) {
+          if (run.optOut && run.optOut.day === day) {
+            // An inbound opt-out, delivered twice (webhook retries).
+            for (let copy = 0; copy < 2; copy++) await inbound({ from: phones[run.optOut.lead]!, text: run.optOut.text, messageId: `in-${day}` }, null);
+            optedOutAt = loop.clock.now();
+          }
           if (run.duplicate) for (const s of loop.scheduler.list().filter((x) => x.message.kind === 'sms')) await loop.queue.send(s.message);
           await loop.runUntil(run.start + day * 86_400_000);
           if (day === 2 && run.block !== null) {
@@ -114,10 +122,15 @@ describe('SMS follow-up', () => {
           const lead = (await loop.store.get(t.to))!;
           if (!oracleAllowed({ zones: lead.zones, regions: lead.regions, callTimes: [] }, t.at, DEFAULT_CONFIG.window)) problems.push(`text to ${t.to} at ${new Date(t.at).toISOString()} outside the window`);
           if (run.block !== null && t.to === phones[run.block] && t.at >= blockedAt) problems.push(`text to blocked ${t.to}`);
+          if (run.optOut && t.to === phones[run.optOut.lead] && t.at >= optedOutAt) problems.push(`text to ${t.to} after it opted out`);
           const dncAt = (await loop.store.listAttempts(t.to)).find((a) => a.outcome === 'DNC')?.calledAt;
           if (dncAt !== undefined && t.at > dncAt + 60_000) problems.push(`text to ${t.to} after its DNC`);
           const day = (x: number) => wallAt(lead.primaryZone, x).date;
           if (loop.sms.texts.filter((o) => o.to === t.to && day(o.at) === day(t.at)).length > 1) problems.push(`two texts to ${t.to} on ${day(t.at)}`);
+        }
+        for (const c of loop.agent.calls) {
+          if (run.optOut && c.request.phone === phones[run.optOut.lead] && c.at >= optedOutAt) problems.push(`call to ${c.request.phone} after it opted out`);
+          if (run.block !== null && c.request.phone === phones[run.block] && c.at >= blockedAt) problems.push(`call to blocked ${c.request.phone}`);
         }
         if (problems.length > 0) throw new Error(problems.join('\n'));
       },
