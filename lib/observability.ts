@@ -22,7 +22,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { awsCostPerDial } from '../lambdas/domain/cost-model';
 import { OUTCOMES } from '../lambdas/domain/outcome';
-import { METRIC, outcomeMetric } from '../lambdas/ports/metrics';
+import { callerIdMetric, METRIC, outcomeMetric } from '../lambdas/ports/metrics';
 
 export interface ObservabilityProps {
   /** Every Lambda of the stack, by a readable name. */
@@ -34,6 +34,8 @@ export interface ObservabilityProps {
   readonly backfill: IStateMachine;
   /** The daily dial target per open lead (config.policy.maxCallsPerDay). */
   readonly dialsPerLeadPerDay: number;
+  /** The caller-ID pool (config.callerIds.numbers): one pickup-rate line per number. */
+  readonly callerIds?: readonly string[];
   /** Subscribed to the alarm topic when given (a confirmation mail is sent). */
   readonly alarmEmail?: string;
 }
@@ -200,6 +202,17 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(errors, lateness);
     this.dashboard.addWidgets(queues, lambdas);
     this.dashboard.addWidgets(backfill, cost);
-    this.dashboard.addWidgets(contact);
+    const pool = props.callerIds ?? [];
+    const pickupRates = new GraphWidget({
+      title: 'Caller-ID pool: pickup rate per number (%, 6 h)',
+      left: pool.map((number, i) => new MathExpression({
+        expression: `IF(d${i} > 0, 100 * p${i} / d${i}, 0)`,
+        usingMetrics: { [`d${i}`]: metric(callerIdMetric('Dials', number), 'Sum', Duration.hours(6)), [`p${i}`]: metric(callerIdMetric('Pickups', number), 'Sum', Duration.hours(6)) },
+        label: number,
+        period: Duration.hours(6),
+      })),
+      width: 12,
+    });
+    this.dashboard.addWidgets(contact, ...(pool.length > 0 ? [pickupRates] : []));
   }
 }

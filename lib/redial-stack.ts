@@ -93,6 +93,7 @@ export class RedialStack extends Stack {
       dialQueue: this.dialer.queue,
       backfill: this.backfill.stateMachine,
       dialsPerLeadPerDay: config.policy.maxCallsPerDay,
+      callerIds: config.callerIds.numbers.map((n) => n.number),
       alarmEmail: props.alarmEmail,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'Alarms are published here: subscribe a mail or a pager' });

@@ -10,7 +10,7 @@ import { makeRecordInboundCall } from './record-inbound-call';
 import { startSmsSequence } from './sms-follow-up';
 import type { Lead } from '../domain/lead';
 import type { CallRecord } from '../ports/lead-store';
-import { METRIC, outcomeMetric } from '../ports/metrics';
+import { callerIdMetric, METRIC, outcomeMetric } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
 import { writeBackMessage } from './crm-write-back';
 
@@ -162,6 +162,9 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const pickedUp = answeredBy?.toLowerCase() === 'human';
     if (call.callerId && deps.callerIds) {
       await deps.callerIds.update(call.callerId, (state) => afterCall(deps.config.callerIds, state, { pickedUp, transferred: classification.outcome === 'TRANSFERRED' }, now));
+      // Per pool number (our numbers, not a customer's): the dashboard's pickup rate per caller ID.
+      deps.metrics?.add(callerIdMetric('Dials', call.callerId), 1);
+      if (pickedUp) deps.metrics?.add(callerIdMetric('Pickups', call.callerId), 1);
     }
     const pickup = pickedUp && call.callerId ? { lastPickupFrom: call.callerId } : {};
     let next = lead;

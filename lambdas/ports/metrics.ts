@@ -39,3 +39,5 @@ export const METRIC = {
 
 export const outcomeMetric = (outcome: string) => `Outcome_${outcome}`;
 export const webhookRejectedMetric = (reason: string) => `WebhookRejected_${reason}`;
+/** Per caller-ID pool number (ours, never a customer's): `CallerIdDials_12125550001`. */
+export const callerIdMetric = (kind: 'Dials' | 'Pickups', number: string) => `CallerId${kind}_${number.replace(/^\+/, '')}`;

@@ -86,3 +86,16 @@ describe('Observability: dashboard', () => {
     expect(body).toContain(`"bland + dials * ${awsCostPerDial().toPrecision(6)}"`);
   });
 });
+
+describe('Observability: the caller-ID pool on the dashboard', () => {
+  it('draws one pickup-rate line per configured number, from the per-number metrics the outcome recorder emits', () => {
+    const pooled = Template.fromStack(new RedialStack(new App(), 'Pooled', { redialConfig: JSON.stringify({ callerIds: { numbers: [{ number: '+12125550001' }, { number: '+13055550002' }] } }) }));
+    const parts = ((Object.values(pooled.findResources('AWS::CloudWatch::Dashboard'))[0] as Resource).Properties['DashboardBody'] as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const text = parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('');
+    expect(text).toContain('Caller-ID pool: pickup rate per number');
+    for (const n of ['12125550001', '13055550002']) {
+      expect(text).toContain(`"CallerIdDials_${n}"`);
+      expect(text).toContain(`"CallerIdPickups_${n}"`);
+    }
+  });
+});

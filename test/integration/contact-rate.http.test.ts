@@ -40,6 +40,7 @@ describe('caller-ID pool, texts and opt-out against the simulators', () => {
     await step(); // the day-0 text
     expect(rt.bland.calls.map((c) => [c.request['phone_number'], c.request['from']])).toEqual([['+12125550701', '+12125550001']]);
     expect(rt.bland.texts.map((t) => [t.to, t.from, t.text.slice(0, 8)])).toEqual([['+12125550701', '+18005550100', 'Hi Ada, ']]);
+    expect([rt.metrics.sum('CallerIdDials_12125550001'), rt.metrics.sum('CallerIdPickups_12125550001'), rt.metrics.sum('SmsSent')]).toEqual([1, 0, 1]);
 
     const body = JSON.stringify({ user_number: '+12125550701', agent_number: '+18005550100', message: 'STOP', message_id: 'sms-1' });
     const sms = await fetch(`${rt.url}/webhooks/bland-sms`, {
