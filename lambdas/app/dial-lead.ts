@@ -121,12 +121,15 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
 
     // Safety re-check at the moment of dialing: window, state caps, daily cap.
     const view = policyView(claimed);
-    const window = deps.window.isAllowed(view.window, now2);
+    // Texts sent count with calls toward the per-24 h state caps (the stricter reading; docs/compliance.md).
+    const withTexts = { ...view, window: { ...view.window, callTimes: [...view.window.callTimes, ...(claimed.recentTextTimes ?? [])].sort((a, b) => a - b) } };
+    const window = deps.window.isAllowed(withTexts.window, now2);
     const cap = deps.policy.dailyCapAt(view, now2);
     const overCap = deps.policy.callsOnLocalDay(view, now2) >= cap;
     if (!window.allowed || overCap) {
       const reasons = [...window.reasons.map((r) => r.message), ...(overCap ? [`${cap} calls already today (daily cap)`] : [])];
-      const decision = deps.policy.schedule(view, now2, 'gap', now2);
+      // Rescheduled by the same view that refused it (texts included), or the next attempt would be refused again.
+      const decision = deps.policy.schedule(window.allowed ? view : withTexts, now2, 'gap', now2);
       await applyDecision(deps, claimed, decision);
       await deps.store.addDailyCounts(reportDay(deps, now2), window.allowed ? { capRefusals: 1 } : { windowRefusals: 1 });
       deps.metrics?.add(window.allowed ? METRIC.dialRefusedCap : METRIC.dialRefusedWindow, 1);
@@ -138,8 +141,13 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     const pool = deps.config.callerIds;
     let callerId: string | null = null;
     if (pool.numbers.length > 0 && deps.callerIds) {
-      const states = await deps.callerIds.states(pool.numbers.map((n) => n.number));
-      callerId = chooseCallerId(pool, states, claimed, now2, deps.random ?? Math.random)?.number ?? null;
+      try {
+        const states = await deps.callerIds.states(pool.numbers.map((n) => n.number));
+        callerId = chooseCallerId(pool, states, claimed, now2, deps.random ?? Math.random)?.number ?? null;
+      } catch (error) {
+        // The attempt is claimed: never strand it over a caller ID. The agent's default number places the call.
+        deps.log?.({ event: 'caller-id-unavailable', phone: maskPhone(lead.phone), detail: (error as Error).message });
+      }
     }
 
     let callId: string;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { maskPhone, normalizePhone } from '../domain/phone';
+import { resolveLocation } from '../domain/location';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { VersionConflictError } from '../ports/lead-store';
 import { InvalidRequestError } from './check-window';
@@ -64,7 +65,16 @@ export function makeRecordLeadData(deps: LoopDeps) {
       if (!lead) throw new UnknownLeadError('phone', `no lead ${phone.phone}`);
       crmLeadId = lead.crmLeadId ?? null;
       try {
-        await deps.store.update({ ...lead, fields: { ...lead.fields, ...fields }, ...(fields['zip'] && !lead.zip ? { zip: fields['zip'] } : {}), updatedAt: deps.clock.now() });
+        // A ZIP the customer gives is one more hint of where they are: its zone and state join the lead's (the calling
+        // window then honors every place the lead may be; none is ever dropped).
+        const place = fields['zip'] ? resolveLocation(phone.areaCode, { state: lead.state, zip: fields['zip'], tz: lead.tz }) : null;
+        await deps.store.update({
+          ...lead,
+          fields: { ...lead.fields, ...fields },
+          ...(fields['zip'] && !lead.zip ? { zip: fields['zip'] } : {}),
+          ...(place ? { zones: [...new Set([...lead.zones, ...place.zones])], regions: [...new Set([...lead.regions, ...place.regions])] } : {}),
+          updatedAt: deps.clock.now(),
+        });
         break;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;

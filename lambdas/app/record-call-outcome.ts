@@ -160,12 +160,6 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     const transferred = classification.outcome === 'TRANSFERRED' ? { transfers: (lead.transfers ?? 0) + 1 } : {};
     // A human picked up: the pool prefers this caller ID for the lead's next calls, and the number's tallies move.
     const pickedUp = answeredBy?.toLowerCase() === 'human';
-    if (call.callerId && deps.callerIds) {
-      await deps.callerIds.update(call.callerId, (state) => afterCall(deps.config.callerIds, state, { pickedUp, transferred: classification.outcome === 'TRANSFERRED' }, now));
-      // Per pool number (our numbers, not a customer's): the dashboard's pickup rate per caller ID.
-      deps.metrics?.add(callerIdMetric('Dials', call.callerId), 1);
-      if (pickedUp) deps.metrics?.add(callerIdMetric('Pickups', call.callerId), 1);
-    }
     const pickup = pickedUp && call.callerId ? { lastPickupFrom: call.callerId } : {};
     let next = lead;
     if (lead.status === 'ACTIVE' && lead.scheduleToken === call.scheduleToken) {
@@ -198,6 +192,17 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
     await deps.scheduler.cancel(watchdogScheduleName(callId));
+    // The caller ID's tallies, once per call (after the mark), and never at the cost of the outcome.
+    if (call.callerId && deps.callerIds) {
+      try {
+        await deps.callerIds.update(call.callerId, (state) => afterCall(deps.config.callerIds, state, { pickedUp, transferred: classification.outcome === 'TRANSFERRED' }, now));
+      } catch (error) {
+        deps.log?.({ event: 'caller-id-tally-failed', phone: maskPhone(call.phone), detail: `${call.callerId}: ${(error as Error).message}` });
+      }
+      // Per pool number (our numbers, not a customer's): the dashboard's pickup rate per caller ID.
+      deps.metrics?.add(callerIdMetric('Dials', call.callerId), 1);
+      if (pickedUp) deps.metrics?.add(callerIdMetric('Pickups', call.callerId), 1);
+    }
     await countCall(lead, call, classification.outcome, isAnswered(answeredBy, durationS, deps.config.reporting.answeredMinSeconds), price, durationS);
     return {
       result: 'recorded',

@@ -1,4 +1,5 @@
 import { maskPhone, normalizePhone } from '../domain/phone';
+import { startOfLocalDay } from '../domain/zone-time';
 import { crmTerminal } from '../ports/crm';
 import { METRIC, outcomeMetric } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
@@ -42,24 +43,33 @@ export function makeRecordInboundCall(deps: LoopDeps) {
       summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
       archiveKey,
     });
-    await deps.store.addDailyCounts(reportDay(deps, placedAt), { inbound: 1, [`inbound_${outcome}`]: 1 });
-    deps.metrics?.add(METRIC.inboundCalls, 1);
-    deps.metrics?.add(outcomeMetric(outcome), 1);
-
     let lead = await deps.store.get(caller.phone);
-    let result: OutcomeResult | { result: 'inbound-unknown-caller'; crm: string };
+    let result: OutcomeResult | { result: 'inbound-unknown-caller'; crm: string } | null = null;
+    let crmLeadId: string | null = lead?.crmLeadId ?? null;
     if (!lead) {
       // Unknown caller: recorded above; an outbound sequence only for a lead the CRM holds and has not finished.
       const found = deps.crm ? await deps.crm.findByPhone(caller.phone) : null;
       const terminal = crmTerminal(found, deps.config.crm.terminalStatuses);
       const why = !deps.crm ? 'no CRM configured' : !found ? 'not in the CRM' : terminal ? `CRM status ${terminal.status}` : 'open in the CRM';
+      if (outcome === 'DNC' && deps.blocklist) {
+        // A DNC from a number with no lead is kept: the blocklist stops it being called or texted if it arrives later.
+        await deps.blocklist.add({ kind: 'number', value: caller.phone, reason: `DNC on inbound call ${callId}`, source: 'operator', addedAt: now, addedBy: 'inbound call' });
+      }
       if (found && !terminal && !deps.policy.isTerminal(outcome)) {
         await acceptLead({ phone: caller.phone, source: 'inbound', crmLeadId: found.leadId, crmListId: found.listId ?? undefined, ...found.details });
         lead = await deps.store.get(caller.phone);
+        // The call's outcome applies to the new lead as to any other: a transfer holds its first call, a callback keeps
+        // its time; after "not interested" its first call waits for the next day.
+        if (lead && lead.status === 'ACTIVE' && outcome === 'NOT_INTERESTED') {
+          const decision = deps.policy.schedule(policyView(lead), startOfLocalDay(lead.primaryZone, now, 1), 'gap', now);
+          lead = await applyDecision(deps, lead, { ...decision, detail: `inbound NOT_INTERESTED: ${decision.detail}` }, { lastOutcome: outcome });
+        }
       }
       deps.log?.({ event: 'inbound-unknown', phone: maskPhone(caller.phone), detail: `${outcome}; ${why}${lead ? ': lead created' : ': no outbound sequence'}` });
-      result = lead ? { result: 'recorded', outcome, nextAttemptAt: lead.nextAttemptAt === null ? null : new Date(lead.nextAttemptAt).toISOString(), status: lead.status } : { result: 'inbound-unknown-caller', crm: why };
-    } else {
+      if (!lead) result = { result: 'inbound-unknown-caller', crm: why };
+      crmLeadId = found?.leadId ?? null;
+    }
+    if (lead) {
       let next = lead;
       if (lead.status !== 'DONE') {
         const outboundInFlight = lead.scheduleToken !== null && lead.claimedToken === lead.scheduleToken;
@@ -78,15 +88,20 @@ export function makeRecordInboundCall(deps: LoopDeps) {
       result = { result: 'recorded', outcome, nextAttemptAt: next.nextAttemptAt === null ? null : new Date(next.nextAttemptAt).toISOString(), status: next.status };
     }
 
-    if (deps.crmOutbox && deps.config.crm.writeBack.enabled && lead) {
-      const write = writeBackMessage(deps.config, caller.phone, lead.crmLeadId ?? null, outcome, { ...(body as Record<string, unknown>), callId });
+    // The CRM hears of it when it knows the number (a lead here, or a lead of its own): a DNC also on its DNC list.
+    if (deps.crmOutbox && deps.config.crm.writeBack.enabled && (lead || crmLeadId || outcome === 'DNC')) {
+      const write = writeBackMessage(deps.config, caller.phone, lead?.crmLeadId ?? crmLeadId, outcome, { ...(body as Record<string, unknown>), callId });
       try {
         await deps.crmOutbox.send(write);
       } catch (error) {
         await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
       }
     }
-    await deps.store.markOutcomeRecorded(callId);
-    return result;
+    // Counted once: only the delivery that marks the call recorded counts it.
+    if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
+    await deps.store.addDailyCounts(reportDay(deps, placedAt), { inbound: 1, [`inbound_${outcome}`]: 1 });
+    deps.metrics?.add(METRIC.inboundCalls, 1);
+    deps.metrics?.add(outcomeMetric(outcome), 1);
+    return result!;
   };
 }

@@ -1,4 +1,6 @@
-import type { Lead } from '../domain/lead';
+import { trimCallTimes, type Lead } from '../domain/lead';
+import { crmTerminal } from '../ports/crm';
+import { PAUSE_RECHECK_MS } from './dial-lead';
 import { describeBlock } from '../domain/blocklist';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { classifySms, renderTemplate, stepDay, type SmsIntent } from '../domain/sms';
@@ -21,9 +23,17 @@ import { applyDecision, blockedBy, policyView, reportDay, type LoopDeps } from '
 export type SmsDeps = LoopDeps;
 
 export const smsScheduleName = (token: string) => `s-${token}`;
+/** A claim older than this belongs to a sender that crashed between its claim and its bookkeeping. */
+const CLAIM_STALE_MS = 5 * 60_000;
 
 function enabled(deps: SmsDeps): deps is SmsDeps & { sms: SmsSender } {
   return deps.config.sms.fromNumber !== null && !!deps.sms;
+}
+
+/** The lead's window with its texts counted beside its calls (the per-24 h state caps count both). */
+function textWindow(lead: Lead) {
+  const window = policyView(lead).window;
+  return { ...window, callTimes: [...window.callTimes, ...(lead.recentTextTimes ?? [])].sort((a, b) => a - b) };
 }
 
 /** When step `step` of a sequence started on `startedDay` may go: its day's first allowed moment, never before now. */
@@ -32,7 +42,7 @@ function stepDueAt(deps: SmsDeps, lead: Lead, startedDay: string, step: number, 
   if (day === null) return null;
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const from = Math.max(now, instantAtWall(lead.primaryZone, y, m, d, 0));
-  return deps.window.nextAllowedAt(policyView(lead).window, from);
+  return deps.window.nextAllowedAt(textWindow(lead), from);
 }
 
 /** Starts the sequence of a lead whose call ended with a trigger outcome (once per lead). */
@@ -43,10 +53,11 @@ export async function startSmsSequence(deps: SmsDeps, lead: Lead, outcome: strin
   const at = stepDueAt(deps, lead, startedDay, 0, now);
   if (at === null) return lead;
   const token = deps.newId();
+  // The schedule first: if the lead write then fails, the message is stale (unknown token) and harmless; the other
+  // order could leave a started sequence with no schedule, never to restart.
+  await deps.scheduler.schedule(smsScheduleName(token), at, { v: 1, kind: 'sms', phone: lead.phone, scheduleToken: token, step: 0 });
   try {
-    const next = await deps.store.update({ ...lead, sms: { startedDay, nextStep: 0, claimedStep: -1, token, lastSentAt: null, sent: 0 }, updatedAt: now });
-    await deps.scheduler.schedule(smsScheduleName(token), at, { v: 1, kind: 'sms', phone: lead.phone, scheduleToken: token, step: 0 });
-    return next;
+    return await deps.store.update({ ...lead, sms: { startedDay, nextStep: 0, claimedStep: -1, token, lastSentAt: null, sent: 0 }, updatedAt: now });
   } catch (error) {
     if (error instanceof VersionConflictError) return lead; // the lead moved on; its next trigger starts it
     throw error;
@@ -73,10 +84,25 @@ export function makeSendSmsStep(deps: SmsDeps) {
   return async function sendSmsStep(message: DialMessage): Promise<SmsStepResult> {
     const step = message.step ?? -1;
     const lead = await deps.store.get(message.phone);
-    if (!lead || !lead.sms || lead.sms.token !== message.scheduleToken || lead.sms.nextStep !== step || lead.sms.claimedStep >= step) return { result: 'stale' };
+    if (!lead || !lead.sms || lead.sms.token !== message.scheduleToken || lead.sms.nextStep !== step) return { result: 'stale' };
+    // Claimed already: by a sender now at work (stale message), or by one that crashed after claiming (a claim older
+    // than 5 minutes): that one is finished here, resent with the same idempotency key (Bland sends it once).
+    const now = deps.clock.now();
+    const resume = lead.sms.claimedStep >= step && (lead.sms.claimedAt ?? 0) < now - CLAIM_STALE_MS;
+    if (lead.sms.claimedStep >= step && !resume) return { result: 'stale' };
     // DNC, SALE, any finished or paused lead: no more texts.
     if (lead.status !== 'ACTIVE') return { result: 'stopped' };
     if (!enabled(deps)) return { result: 'off' };
+    // The kill switch holds texts as it holds calls.
+    if (await deps.store.getSystemPaused()) return defer(lead, step, now + PAUSE_RECHECK_MS, 'system paused');
+    // A human agent's SALE or DNC in the CRM ends the lead before any text (as before any call).
+    if (deps.config.dialer.preDialCrmCheck && deps.crm) {
+      const terminal = crmTerminal(await deps.crm.findByPhone(lead.phone), deps.config.crm.terminalStatuses);
+      if (terminal) {
+        await applyDecision(deps, lead, { kind: 'terminal', outcome: terminal.outcome, detail: `CRM status ${terminal.status}: ${terminal.outcome} by a human agent` });
+        return { result: 'stopped', detail: `CRM status ${terminal.status}` };
+      }
+    }
     const block = await blockedBy(deps, lead.phone);
     if (block) {
       await deps.store.update({ ...lead, sms: { ...lead.sms, token: null }, updatedAt: deps.clock.now() }).catch((e: unknown) => {
@@ -84,8 +110,8 @@ export function makeSendSmsStep(deps: SmsDeps) {
       });
       return { result: 'blocked', detail: describeBlock(block) };
     }
-    const now = deps.clock.now();
-    const view = policyView(lead);
+    // Texts count with calls toward the per-24 h state caps (Florida's law counts text messages; the stricter reading).
+    const view = { window: textWindow(lead) };
     const window = deps.window.isAllowed(view.window, now);
     if (!window.allowed) {
       const at = deps.window.nextAllowedAt(view.window, now);
@@ -105,7 +131,7 @@ export function makeSendSmsStep(deps: SmsDeps) {
     // The claim: this step is sent at most once, whatever the queue redelivers.
     let claimed: Lead;
     try {
-      claimed = await deps.store.update({ ...lead, sms: { ...lead.sms, claimedStep: step }, updatedAt: now });
+      claimed = await deps.store.update({ ...lead, sms: { ...lead.sms, claimedStep: step, claimedAt: now }, updatedAt: now });
     } catch (error) {
       if (error instanceof VersionConflictError) return { result: 'stale' };
       throw error;
@@ -117,6 +143,7 @@ export function makeSendSmsStep(deps: SmsDeps) {
     } catch (error) {
       // Not sent (or not known to be): release the claim so the redelivery tries again; the idempotency key makes a
       // text Bland did take count once.
+      // (If this release fails too, the claim goes stale after 5 minutes and a redelivery finishes the step.)
       const current = await deps.store.get(lead.phone);
       if (current?.sms && current.sms.claimedStep === step) await deps.store.update({ ...current, sms: { ...current.sms, claimedStep: step - 1 } }).catch(() => undefined);
       throw error;
@@ -128,7 +155,12 @@ export function makeSendSmsStep(deps: SmsDeps) {
     for (let attempt = 0; ; attempt++) {
       const current = attempt === 0 ? claimed : (await deps.store.get(lead.phone))!;
       try {
-        await deps.store.update({ ...current, sms: { ...current.sms!, nextStep: step + 1, lastSentAt: now, sent: current.sms!.sent + 1, token }, updatedAt: now });
+        await deps.store.update({
+          ...current,
+          sms: { ...current.sms!, nextStep: step + 1, lastSentAt: now, sent: current.sms!.sent + 1, token },
+          recentTextTimes: trimCallTimes([...(current.recentTextTimes ?? []), now], now),
+          updatedAt: now,
+        });
         break;
       } catch (error) {
         if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
@@ -153,39 +185,65 @@ export interface InboundSmsResult {
  * "Not interested" is recorded. Idempotent by message (a redelivery changes nothing).
  */
 export function makeRecordInboundSms(deps: SmsDeps) {
+  /** Applies `change` to the lead, re-reading it on a version conflict (the dialer may write it at the same moment). */
+  async function withLeadRetry(phone: string, change: (lead: Lead) => Promise<Lead>): Promise<Lead | null> {
+    for (let attempt = 0; ; attempt++) {
+      const lead = await deps.store.get(phone);
+      if (!lead) return null;
+      try {
+        return await change(lead);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
+      }
+    }
+  }
+
   return async function recordInboundSms(input: { from: string; text: string; messageId: string }, archiveKey: string | null): Promise<InboundSmsResult> {
     const phone = normalizePhone(input.from);
     if (!phone.ok) throw new InvalidRequestError('from', phone.reason);
     const intent = classifySms(input.text);
     const now = deps.clock.now();
     const callId = `sms-in-${input.messageId}`;
-    if (!(await deps.store.putCall({ callId, phone: phone.phone, scheduleToken: 'sms', placedAt: now, outcomeRecorded: true }))) {
-      return { result: 'duplicate', intent, action: 'none' };
-    }
+    // Idempotent by message, marked done only at the end: a failure halfway is retried by the webhook and redone
+    // (every step below is safe to repeat), never answered "duplicate" with the work undone.
+    const known = await deps.store.getCall(callId);
+    if (known?.outcomeRecorded) return { result: 'duplicate', intent, action: 'none' };
+    if (!known) await deps.store.putCall({ callId, phone: phone.phone, scheduleToken: 'sms', placedAt: now, outcomeRecorded: false });
     const outcome = intent === 'opt-out' ? 'DNC' : intent === 'callback' ? 'CALLBACK' : intent === 'not-interested' ? 'NOT_INTERESTED' : 'UNKNOWN';
     await deps.store.putAttempt({
       phone: phone.phone, callId, calledAt: now, outcome, evidence: `inbound text (${intent}): "${input.text.slice(0, 160)}"`,
       disposition: null, answeredBy: null, durationS: null, price: null, summary: null, archiveKey,
     });
-    await deps.store.addDailyCounts(reportingDate(deps.config.reporting.zone, now), { smsInbound: 1, [`smsInbound_${intent}`]: 1 });
-    let lead = await deps.store.get(phone.phone);
     let action = 'recorded';
     if (intent === 'opt-out') {
-      if (lead && lead.status !== 'DONE') {
-        lead = await applyDecision(deps, lead, { kind: 'terminal', outcome: 'DNC', detail: `opted out by text: "${input.text.slice(0, 60)}"` }, { lastOutcome: 'DNC' });
-        action = 'lead DNC';
-      } else if (!lead && deps.blocklist) {
+      // First the blocklist (one idempotent write that already stops every call and text), then the lead and the CRM.
+      if (deps.blocklist) {
         await deps.blocklist.add({ kind: 'number', value: phone.phone, reason: `opted out by text: "${input.text.slice(0, 60)}"`, source: 'operator', addedAt: now, addedBy: 'sms opt-out' });
-        action = 'blocklisted';
       }
+      const lead = await withLeadRetry(phone.phone, async (current) => (current.status === 'DONE' ? current : applyDecision(deps, current, { kind: 'terminal', outcome: 'DNC', detail: `opted out by text: "${input.text.slice(0, 60)}"` }, { lastOutcome: 'DNC' })));
+      action = lead ? 'lead DNC' : 'blocklisted';
       if (deps.crmOutbox && deps.config.crm.writeBack.enabled) {
-        await deps.crmOutbox.send(writeBackMessage(deps.config, phone.phone, lead?.crmLeadId ?? null, 'DNC', { callId }));
+        const write = writeBackMessage(deps.config, phone.phone, lead?.crmLeadId ?? null, 'DNC', { callId });
+        try {
+          await deps.crmOutbox.send(write);
+        } catch (error) {
+          await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
+        }
       }
-    } else if (intent === 'callback' && lead && lead.status === 'ACTIVE' && !(lead.scheduleToken && lead.claimedToken === lead.scheduleToken)) {
-      const decision = deps.policy.schedule(policyView(lead), now, 'callback', now);
-      lead = await applyDecision(deps, lead, { ...decision, detail: `asked for a call by text; ${decision.detail}` }, { lastOutcome: 'CALLBACK' });
-      action = `callback ${lead.nextAttemptAt === null ? 'none' : new Date(lead.nextAttemptAt).toISOString()}`;
+    } else if (intent === 'callback') {
+      const lead = await withLeadRetry(phone.phone, async (current) => {
+        if (current.status !== 'ACTIVE' || (current.scheduleToken && current.claimedToken === current.scheduleToken)) return current;
+        const decision = deps.policy.schedule(policyView(current), now, 'callback', now);
+        return applyDecision(deps, current, { ...decision, detail: `asked for a call by text; ${decision.detail}` }, { lastOutcome: 'CALLBACK' });
+      });
+      if (lead) action = `callback ${lead.nextAttemptAt === null ? 'none' : new Date(lead.nextAttemptAt).toISOString()}`;
+    } else if (intent === 'not-interested') {
+      // No more texts to someone who said no (a reasonable reading of a revocation); calls follow the usual rules.
+      const lead = await withLeadRetry(phone.phone, async (current) => (current.sms?.token ? deps.store.update({ ...current, sms: { ...current.sms, token: null }, updatedAt: now }) : current));
+      if (lead?.sms) action = 'texts stopped';
     }
+    if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate', intent, action: 'none' };
+    await deps.store.addDailyCounts(reportingDate(deps.config.reporting.zone, now), { smsInbound: 1, [`smsInbound_${intent}`]: 1 });
     deps.log?.({ event: 'sms-inbound', phone: maskPhone(phone.phone), detail: `${intent}: ${action}` });
     return { result: 'recorded', intent, action };
   };

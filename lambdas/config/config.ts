@@ -156,7 +156,7 @@ export const backfillConfigSchema = z.object({
 
 const e164 = z.string().regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, 'must be an E.164 US/Canada number (+1 and 10 digits)');
 
-/** The caller-ID pool (docs/caller-id.md): our numbers calls go out from. Empty = Bland's own pool (no `from`). */
+/** The caller-ID pool (docs/operations.md, Caller-ID pool): our numbers calls go out from. Empty = Bland's own pool (no `from`). */
 export const callerIdConfigSchema = z.object({
   numbers: z.array(z.object({ number: e164, weight: z.number().positive().max(100).default(1) }))
     .refine((ns) => new Set(ns.map((n) => n.number)).size === ns.length, { message: 'each number once' })

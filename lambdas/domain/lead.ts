@@ -46,6 +46,8 @@ export interface Lead extends LeadDetails {
   readonly lastOutcome: Outcome | null;
   /** Calls that ended TRANSFERRED (absent on leads stored before it was kept: 0). */
   readonly transfers?: number;
+  /** Instants of texts sent in (at least) the last 48 h: the per-24 h state caps count texts with calls. */
+  readonly recentTextTimes?: readonly number[];
   /** The lead's text sequence, once a trigger outcome started it. */
   readonly sms?: SmsSequence | null;
   /** Our caller ID this lead last picked up from (the pool prefers it). */
@@ -65,6 +67,8 @@ export interface SmsSequence {
   readonly token: string | null;
   readonly lastSentAt: number | null;
   readonly sent: number;
+  /** When the pending step was claimed: a claim older than a few minutes belongs to a sender that crashed. */
+  readonly claimedAt?: number | null;
 }
 
 export const CALL_HISTORY_MS = 48 * 3_600_000;

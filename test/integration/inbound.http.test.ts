@@ -64,6 +64,11 @@ describe('inbound calls', () => {
 
   it('an unknown caller is recorded; an outbound sequence starts only for a lead Convoso holds and has not finished', async () => {
     expect((await inbound('+13055550601', { disposition_tag: 'NOT_INTERESTED' })).json).toMatchObject({ result: 'inbound-unknown-caller', crm: 'not in the CRM' });
+    // A DNC from a number with no lead is kept on the blocklist: it is never called if it arrives later.
+    expect((await inbound('+13055550604', { disposition_tag: 'DO_NOT_CONTACT' })).json).toMatchObject({ result: 'inbound-unknown-caller' });
+    expect((await rt.store.get('+13055550604'))).toBeNull();
+    const answer = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone: '+13055550604', state: 'FL' }) });
+    expect(await answer.json()).toMatchObject({ status: 'PAUSED', nextAttemptAt: null });
     expect(await rt.store.get('+13055550601')).toBeNull();
     expect(await rt.store.listAttempts('+13055550601')).toHaveLength(1);
 
@@ -73,7 +78,10 @@ describe('inbound calls', () => {
 
     rt.convoso.addLead('+13055550603', { id: 'c603', listId: '4', status: 'NEW' });
     expect((await inbound('+13055550603', { disposition_tag: 'NOT_INTERESTED' })).json).toMatchObject({ result: 'recorded', status: 'ACTIVE' });
-    expect(await rt.store.get('+13055550603')).toMatchObject({ status: 'ACTIVE', source: 'inbound', crmLeadId: 'c603' });
+    // Open in Convoso: a lead, whose first call waits for the next day (they just said not interested).
+    const created = (await rt.store.get('+13055550603'))!;
+    expect(created).toMatchObject({ status: 'ACTIVE', source: 'inbound', crmLeadId: 'c603', lastOutcome: 'NOT_INTERESTED' });
+    expect(created.nextAttemptAt).toBeGreaterThanOrEqual(Date.parse('2026-11-25T05:00:00Z')); // Wednesday in Florida
   });
 
   it('an inbound call without the caller\'s number is a 400 naming `from`', async () => {

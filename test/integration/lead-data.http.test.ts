@@ -75,4 +75,11 @@ describe('POST /tools/lead-data', () => {
     expect(rt.metrics.sum('ToolRejected_ApiKey')).toBe(2);
     expect((await tool('{"phone":')).status).toBe(400);
   });
+
+  it('a ZIP elsewhere adds its zone and state to the lead\'s rules (a 212 number in Florida also keeps Florida\'s hours); none is dropped', async () => {
+    await tool({ phone: '+12125550401', zip: '33101' });
+    const lead = (await rt.store.get('+12125550401'))!;
+    expect(lead.regions).toEqual(expect.arrayContaining(['NY', 'FL']));
+    expect(lead.zones).toEqual(expect.arrayContaining(['America/New_York']));
+  });
 });

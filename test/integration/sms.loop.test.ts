@@ -38,6 +38,16 @@ describe('SMS follow-up', () => {
     expect(await checkInvariants(loop, [NY])).toEqual([]);
   });
 
+  it('the kill switch holds texts as it holds calls', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), config: SMS, script: () => VOICEMAIL });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    await loop.runUntil(at('2026-07-15T15:02:00Z')); // dialed, voicemail, the day-0 text scheduled
+    await loop.store.setSystemPaused(true, 'test', loop.clock.now());
+    await loop.runUntil(at('2026-07-17T23:00:00Z'));
+    expect(loop.sms.texts).toEqual([]);
+    expect(loop.smsResults).toContain('deferred');
+  });
+
   it('off without a from-number; not started by other outcomes; stopped by a SALE', async () => {
     const off = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), script: () => VOICEMAIL });
     await off.acceptLead({ phone: NY, state: 'NY' });
@@ -120,7 +130,9 @@ describe('SMS follow-up', () => {
         if (keys.size !== ok.length) problems.push(`a step was sent twice: ${ok.map((a) => a.idempotencyKey).join(', ')}`);
         for (const t of loop.sms.texts) {
           const lead = (await loop.store.get(t.to))!;
-          if (!oracleAllowed({ zones: lead.zones, regions: lead.regions, callTimes: [] }, t.at, DEFAULT_CONFIG.window)) problems.push(`text to ${t.to} at ${new Date(t.at).toISOString()} outside the window`);
+          // The independent oracle, with every earlier call and text to the number (state caps count both).
+          const earlier = [...loop.agent.calls.filter((c) => c.request.phone === t.to && c.at < t.at).map((c) => c.at), ...loop.sms.texts.filter((o) => o.to === t.to && o.at < t.at).map((o) => o.at)];
+          if (!oracleAllowed({ zones: lead.zones, regions: lead.regions, callTimes: earlier }, t.at, DEFAULT_CONFIG.window)) problems.push(`text to ${t.to} at ${new Date(t.at).toISOString()} outside the window`);
           if (run.block !== null && t.to === phones[run.block] && t.at >= blockedAt) problems.push(`text to blocked ${t.to}`);
           if (run.optOut && t.to === phones[run.optOut.lead] && t.at >= optedOutAt) problems.push(`text to ${t.to} after it opted out`);
           const dncAt = (await loop.store.listAttempts(t.to)).find((a) => a.outcome === 'DNC')?.calledAt;
@@ -129,6 +141,9 @@ describe('SMS follow-up', () => {
           if (loop.sms.texts.filter((o) => o.to === t.to && day(o.at) === day(t.at)).length > 1) problems.push(`two texts to ${t.to} on ${day(t.at)}`);
         }
         for (const c of loop.agent.calls) {
+          const lead = (await loop.store.get(c.request.phone))!;
+          const earlier = [...loop.agent.calls.filter((o) => o.request.phone === c.request.phone && o.at < c.at).map((o) => o.at), ...loop.sms.texts.filter((o) => o.to === c.request.phone && o.at < c.at).map((o) => o.at)];
+          if (!oracleAllowed({ zones: lead.zones, regions: lead.regions, callTimes: earlier }, c.at, DEFAULT_CONFIG.window)) problems.push(`call to ${c.request.phone} at ${new Date(c.at).toISOString()} outside the window (calls and texts counted)`);
           if (run.optOut && c.request.phone === phones[run.optOut.lead] && c.at >= optedOutAt) problems.push(`call to ${c.request.phone} after it opted out`);
           if (run.block !== null && c.request.phone === phones[run.block] && c.at >= blockedAt) problems.push(`call to blocked ${c.request.phone}`);
         }
