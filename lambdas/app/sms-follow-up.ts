@@ -122,17 +122,20 @@ export function makeSendSmsStep(deps: SmsDeps) {
       const at = deps.window.nextAllowedAt(view.window, startOfLocalDay(lead.primaryZone, now, 1));
       return at === null ? { result: 'stopped' } : defer(lead, step, at, 'already texted today');
     }
+    // The day's cap, reserved atomically (concurrent senders cannot go over it); given back if the text is not sent.
     const day = reportDay(deps, now);
-    if (((await deps.store.getDailyCounts(day))['smsSent'] ?? 0) >= deps.config.sms.dailyCap) {
+    if (!(await deps.store.reserveDailyCount(day, 'smsSent', deps.config.sms.dailyCap))) {
       const at = deps.window.nextAllowedAt(view.window, startOfLocalDay(deps.config.reporting.zone, now, 1));
       return at === null ? { result: 'stopped' } : defer(lead, step, at, `daily text cap of ${deps.config.sms.dailyCap} reached`);
     }
+    const unreserve = () => deps.store.addDailyCounts(day, { smsSent: -1 });
 
     // The claim: this step is sent at most once, whatever the queue redelivers.
     let claimed: Lead;
     try {
       claimed = await deps.store.update({ ...lead, sms: { ...lead.sms, claimedStep: step, claimedAt: now }, updatedAt: now });
     } catch (error) {
+      await unreserve();
       if (error instanceof VersionConflictError) return { result: 'stale' };
       throw error;
     }
@@ -146,9 +149,9 @@ export function makeSendSmsStep(deps: SmsDeps) {
       // (If this release fails too, the claim goes stale after 5 minutes and a redelivery finishes the step.)
       const current = await deps.store.get(lead.phone);
       if (current?.sms && current.sms.claimedStep === step) await deps.store.update({ ...current, sms: { ...current.sms, claimedStep: step - 1 } }).catch(() => undefined);
+      await unreserve();
       throw error;
     }
-    await deps.store.addDailyCounts(day, { smsSent: 1 });
     deps.metrics?.add(METRIC.smsSent, 1);
     const nextAt = stepDueAt(deps, claimed, claimed.sms!.startedDay, step + 1, now);
     const token = nextAt === null ? null : deps.newId();

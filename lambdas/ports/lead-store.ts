@@ -56,6 +56,8 @@ export interface LeadStore {
   /** Adds to the counters of a reporting day (`YYYY-MM-DD`). */
   addDailyCounts(date: string, counts: Readonly<Record<string, number>>): Promise<void>;
   getDailyCounts(date: string): Promise<Record<string, number>>;
+  /** Adds 1 to a day's counter if it is still below `cap` (atomic); false when the cap is reached. */
+  reserveDailyCount(date: string, name: string, cap: number): Promise<boolean>;
   /** The kill switch: while paused, the dialer places no call. */
   getSystemPaused(): Promise<boolean>;
   setSystemPaused(paused: boolean, by: string, now: number): Promise<void>;

@@ -135,4 +135,10 @@ describe('DynamoLeadStore on dynalite', () => {
     expect(await flaky.get('+12125550182')).toMatchObject({ status: 'PAUSED', version: 2 });
     expect(errors).toEqual(['ProvisionedThroughputExceededException', 'ProvisionedThroughputExceededException']);
   });
+
+  it('reserves a day\'s counter atomically up to its cap (concurrent senders cannot go over it)', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => store.reserveDailyCount('2026-07-20', 'smsSent', 4)));
+    expect(results.filter(Boolean)).toHaveLength(4);
+    expect((await store.getDailyCounts('2026-07-20'))['smsSent']).toBe(4);
+  });
 });

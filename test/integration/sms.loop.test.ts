@@ -38,6 +38,17 @@ describe('SMS follow-up', () => {
     expect(await checkInvariants(loop, [NY])).toEqual([]);
   });
 
+  it('the daily text cap holds across leads: over it, a step waits for the next day', async () => {
+    const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), config: { sms: { fromNumber: FROM, dailyCap: 1 } }, script: () => VOICEMAIL });
+    await loop.acceptLead({ phone: NY, state: 'NY' });
+    await loop.acceptLead({ phone: '+12125550111', state: 'NY' });
+    await loop.runUntil(at('2026-07-16T23:00:00Z'));
+    const days = loop.sms.texts.map((t) => wallAt('America/New_York', t.at).date);
+    expect(days.filter((d) => d === '2026-07-15')).toHaveLength(1);
+    expect(days.filter((d) => d === '2026-07-16')).toHaveLength(1);
+    expect(loop.smsResults).toContain('deferred');
+  });
+
   it('the kill switch holds texts as it holds calls', async () => {
     const loop = await startLoop(dynamo, { now: at('2026-07-15T15:00:00Z'), config: SMS, script: () => VOICEMAIL });
     await loop.acceptLead({ phone: NY, state: 'NY' });

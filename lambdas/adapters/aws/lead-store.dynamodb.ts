@@ -254,6 +254,23 @@ export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, P
     await this.addCounts({ pk: `STATS#${date}`, sk: 'COUNTS' }, counts);
   }
 
+  async reserveDailyCount(date: string, name: string, cap: number): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `STATS#${date}`, sk: 'COUNTS' },
+        UpdateExpression: 'ADD #n :one',
+        ConditionExpression: 'attribute_not_exists(#n) OR #n < :cap',
+        ExpressionAttributeNames: { '#n': name },
+        ExpressionAttributeValues: { ':one': 1, ':cap': cap },
+      }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async getDailyCounts(date: string): Promise<Record<string, number>> {
     const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `STATS#${date}`, sk: 'COUNTS' }, ConsistentRead: true }));
     if (!Item) return {};
