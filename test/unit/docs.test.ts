@@ -37,4 +37,11 @@ describe('docs match the code', () => {
     expect(local).toContain("process.env.PORT ?? '3000'");
     expect(runtime).toContain("'POST /leads'");
   });
+
+  it('docs/dependencies.md lists exactly the production dependencies of package.json, each with its reason', () => {
+    const deps = Object.keys(JSON.parse(read('package.json')).dependencies as Record<string, string>).sort();
+    const rows = read('docs/dependencies.md').split('\n').filter((l) => /^\| `[^`]+` \|/.test(l));
+    expect(rows.map((r) => /^\| `([^`]+)`/.exec(r)![1]).sort()).toEqual(deps);
+    for (const row of rows) expect(row.split('|')[3]!.trim().length).toBeGreaterThan(20);
+  });
 });
