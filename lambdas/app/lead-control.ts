@@ -1,8 +1,7 @@
 import type { Lead } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
 import { dialScheduleName } from '../ports/attempt-scheduler';
-import { VersionConflictError } from '../ports/lead-store';
-import { applyDecision, policyView, type LoopDeps } from './loop-deps';
+import { applyDecision, policyView, retryOnVersionConflict, type LoopDeps } from './loop-deps';
 
 /** An operator's request that does not fit the lead as it is: 404 (no lead) or 409 (wrong state). */
 export class LeadControlError extends Error {
@@ -18,16 +17,12 @@ export class LeadControlError extends Error {
  * Each is retried on a version conflict with the loop writing the same lead.
  */
 export function makeLeadControl(deps: LoopDeps) {
-  async function withLead(phone: string, change: (lead: Lead) => Promise<Lead>): Promise<Lead> {
-    for (let attempt = 0; ; attempt++) {
+  function withLead(phone: string, change: (lead: Lead) => Promise<Lead>): Promise<Lead> {
+    return retryOnVersionConflict(async () => {
       const lead = await deps.store.get(phone);
       if (!lead) throw new LeadControlError(404, `no lead ${phone}`);
-      try {
-        return await change(lead);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
-      }
-    }
+      return change(lead);
+    });
   }
 
   return {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { maskPhone, normalizePhone } from '../domain/phone';
+import { normalizePhone } from '../domain/phone';
 import { resolveLocation } from '../domain/location';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
-import { VersionConflictError } from '../ports/lead-store';
 import { InvalidRequestError } from './check-window';
-import type { LoopDeps } from './loop-deps';
+import { retryOnVersionConflict, sendCrmWrite, type LoopDeps } from './loop-deps';
 
 /**
  * Mid-call CRM updates (docs/operations.md): the Bland pathway calls `POST /tools/lead-data` as a tool while the
@@ -59,39 +58,26 @@ export function makeRecordLeadData(deps: LoopDeps) {
     }
     if (Object.keys(fields).length === 0) throw new InvalidRequestError('fields', `none given; send at least one of ${[...allowed].join(', ')}`);
 
-    let crmLeadId: string | null;
-    for (let attempt = 0; ; attempt++) {
+    const crmLeadId = await retryOnVersionConflict(async () => {
       const lead = await deps.store.get(phone.phone);
       if (!lead) throw new UnknownLeadError('phone', `no lead ${phone.phone}`);
-      crmLeadId = lead.crmLeadId ?? null;
-      try {
-        // A ZIP the customer gives is one more hint of where they are: its zone and state join the lead's (the calling
-        // window then honors every place the lead may be; none is ever dropped).
-        const place = fields['zip'] ? resolveLocation(phone.areaCode, { state: lead.state, zip: fields['zip'], tz: lead.tz }) : null;
-        await deps.store.update({
-          ...lead,
-          fields: { ...lead.fields, ...fields },
-          ...(fields['zip'] && !lead.zip ? { zip: fields['zip'] } : {}),
-          ...(place ? { zones: [...new Set([...lead.zones, ...place.zones])], regions: [...new Set([...lead.regions, ...place.regions])] } : {}),
-          updatedAt: deps.clock.now(),
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
-      }
-    }
+      // A ZIP the customer gives is one more hint of where they are: its zone and state join the lead's (the calling
+      // window then honors every place the lead may be; none is ever dropped).
+      const place = fields['zip'] ? resolveLocation(phone.areaCode, { state: lead.state, zip: fields['zip'], tz: lead.tz }) : null;
+      await deps.store.update({
+        ...lead,
+        fields: { ...lead.fields, ...fields },
+        ...(fields['zip'] && !lead.zip ? { zip: fields['zip'] } : {}),
+        ...(place ? { zones: [...new Set([...lead.zones, ...place.zones])], regions: [...new Set([...lead.regions, ...place.regions])] } : {}),
+        updatedAt: deps.clock.now(),
+      });
+      return lead.crmLeadId ?? null;
+    });
 
     if (!deps.crmOutbox || !deps.config.crm.writeBack.enabled) return { phone: phone.phone, updated: Object.keys(fields), ignored, crm: 'off' };
     // One write per distinct tool call: a retried tool call (same call, same values) is the same write.
     const key = createHash('sha256').update(JSON.stringify([phone.phone, callId, Object.entries(fields).sort()])).digest('hex').slice(0, 16);
     const write: CrmWriteMessage = { v: 1, kind: 'crm-write', callId: `tool-${callId ?? 'none'}-${key}`, phone: phone.phone, crmLeadId, status: null, outcome: 'TOOL', fields, dnc: false };
-    try {
-      await deps.crmOutbox.send(write);
-      return { phone: phone.phone, updated: Object.keys(fields), ignored, crm: 'queued' };
-    } catch (error) {
-      await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: deps.clock.now() });
-      deps.log?.({ event: 'crm-write-parked', phone: maskPhone(phone.phone), detail: 'outbox unavailable; tool write parked' });
-      return { phone: phone.phone, updated: Object.keys(fields), ignored, crm: 'parked' };
-    }
+    return { phone: phone.phone, updated: Object.keys(fields), ignored, crm: await sendCrmWrite({ ...deps, crmOutbox: deps.crmOutbox }, write, deps.clock.now()) };
   };
 }

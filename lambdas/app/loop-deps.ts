@@ -7,8 +7,8 @@ import { RedialPolicy, type PolicyLead, type RedialDecision } from '../domain/re
 import { dialScheduleName, type AttemptScheduler } from '../ports/attempt-scheduler';
 import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
-import type { CrmOutbox, ParkedCrmWrites } from '../ports/crm-outbox';
-import type { LeadStore } from '../ports/lead-store';
+import type { CrmOutbox, CrmWriteMessage, ParkedCrmWrites } from '../ports/crm-outbox';
+import { VersionConflictError, type LeadStore } from '../ports/lead-store';
 import type { MetricsSink } from '../ports/metrics';
 import type { BlockList } from '../ports/blocklist';
 import type { CallerIdStore } from '../ports/caller-ids';
@@ -67,6 +67,32 @@ export function loopDeps(ports: LoopPorts): LoopDeps {
 export async function blockedBy(deps: LoopPorts, phone: string): Promise<BlockEntry | null> {
   if (!deps.blocklist) return null;
   return blockingEntry(phone, await deps.blocklist.entriesFor(phone));
+}
+
+/** Runs `attempt` again (it should re-read what it writes) while it loses a version race, up to `tries` times. */
+export async function retryOnVersionConflict<T>(attempt: () => Promise<T>, tries = 5): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || n >= tries) throw error;
+    }
+  }
+}
+
+/**
+ * Sends a CRM write through the outbox. If the outbox cannot take it, the write is parked in the table (replayable
+ * with `npx redial crm-replay`) rather than failing the caller: nothing is lost, nothing blocks the loop.
+ */
+export async function sendCrmWrite(deps: LoopPorts & { crmOutbox: CrmOutbox }, write: CrmWriteMessage, now: number): Promise<'queued' | 'parked'> {
+  try {
+    await deps.crmOutbox.send(write);
+    return 'queued';
+  } catch (error) {
+    await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
+    deps.log?.({ event: 'crm-write-parked', phone: maskPhone(write.phone), detail: `outbox unavailable; write ${write.callId} parked` });
+    return 'parked';
+  }
 }
 
 /** The reporting day of an instant: the key of its daily counters. */

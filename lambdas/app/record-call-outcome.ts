@@ -1,9 +1,9 @@
-import type { BlandCallReport } from '../domain/classify-call';
+import { callFacts, type BlandCallReport } from '../domain/classify-call';
 import { trimCallTimes } from '../domain/lead';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { watchdogScheduleName } from '../ports/attempt-scheduler';
 import { VersionConflictError } from '../ports/lead-store';
-import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, blockedBy, loopDeps, policyView, reportDay, sendCrmWrite, type LoopDeps, type LoopPorts } from './loop-deps';
 import { isAnswered, reportingDate } from '../domain/report-counts';
 import { afterCall } from '../domain/caller-id';
 import { makeRecordInboundCall } from './record-inbound-call';
@@ -133,20 +133,15 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
 
     const now = deps.clock.now();
     const classification = deps.classifier.classify(body);
-    const answeredBy = typeof body.answered_by === 'string' ? body.answered_by : null;
-    const durationS = typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null;
-    const price = typeof body.price === 'number' && Number.isFinite(body.price) ? body.price : null;
+    const facts = callFacts(body);
+    const { answeredBy, durationS, price } = facts;
     await deps.store.putAttempt({
       phone: call.phone,
       callId,
       calledAt: call.placedAt,
       outcome: classification.outcome,
       evidence: classification.evidence,
-      disposition: typeof body.disposition_tag === 'string' ? body.disposition_tag : null,
-      answeredBy,
-      durationS,
-      price,
-      summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
+      ...facts,
       archiveKey,
     });
 
@@ -178,13 +173,7 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
     // repeats the write rather than losing it; the write is idempotent).
     if (deps.crmOutbox && deps.config.crm.writeBack.enabled) {
       const write = writeBackMessage(deps.config, call.phone, next.crmLeadId ?? null, classification.outcome, { ...(body as Record<string, unknown>), callId });
-      try {
-        await deps.crmOutbox.send(write);
-      } catch (error) {
-        // The outbox is down: the write is parked in the table (replayable) rather than failing the outcome.
-        await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
-        deps.log?.({ event: 'crm-write-parked', phone: maskPhone(call.phone), detail: `outbox unavailable; write for call ${callId} parked` });
-      }
+      await sendCrmWrite({ ...deps, crmOutbox: deps.crmOutbox }, write, now);
     }
     // A number that fails for good is listed, with the reason and date, until an operator releases it.
     if (classification.outcome === 'BAD_NUMBER' && deps.blocklist && !(await blockedBy(deps, call.phone))) {

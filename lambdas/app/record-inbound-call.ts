@@ -1,3 +1,4 @@
+import { callFacts } from '../domain/classify-call';
 import { maskPhone, normalizePhone } from '../domain/phone';
 import { startOfLocalDay } from '../domain/zone-time';
 import { crmTerminal } from '../ports/crm';
@@ -5,7 +6,7 @@ import { METRIC, outcomeMetric } from '../ports/metrics';
 import { InvalidRequestError } from './check-window';
 import { makeAcceptLead } from './accept-lead';
 import { writeBackMessage } from './crm-write-back';
-import { applyDecision, policyView, reportDay, type LoopDeps } from './loop-deps';
+import { applyDecision, policyView, reportDay, sendCrmWrite, type LoopDeps } from './loop-deps';
 import type { CallEnded, OutcomeResult } from './record-call-outcome';
 
 /**
@@ -36,11 +37,7 @@ export function makeRecordInboundCall(deps: LoopDeps) {
     const outcome = classification.outcome;
     await deps.store.putAttempt({
       phone: caller.phone, callId, calledAt: placedAt, outcome, evidence: `inbound call: ${classification.evidence}`,
-      disposition: typeof body.disposition_tag === 'string' ? body.disposition_tag : null,
-      answeredBy: typeof body.answered_by === 'string' ? body.answered_by : null,
-      durationS: typeof body.call_length === 'number' ? Math.round(body.call_length * 60) : null,
-      price: typeof body.price === 'number' ? body.price : null,
-      summary: typeof body.summary === 'string' ? body.summary.slice(0, 2000) : null,
+      ...callFacts(body),
       archiveKey,
     });
     let lead = await deps.store.get(caller.phone);
@@ -91,11 +88,7 @@ export function makeRecordInboundCall(deps: LoopDeps) {
     // The CRM hears of it when it knows the number (a lead here, or a lead of its own): a DNC also on its DNC list.
     if (deps.crmOutbox && deps.config.crm.writeBack.enabled && (lead || crmLeadId || outcome === 'DNC')) {
       const write = writeBackMessage(deps.config, caller.phone, lead?.crmLeadId ?? crmLeadId, outcome, { ...(body as Record<string, unknown>), callId });
-      try {
-        await deps.crmOutbox.send(write);
-      } catch (error) {
-        await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
-      }
+      await sendCrmWrite({ ...deps, crmOutbox: deps.crmOutbox }, write, now);
     }
     // Counted once: only the delivery that marks the call recorded counts it.
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };

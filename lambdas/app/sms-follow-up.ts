@@ -12,7 +12,7 @@ import { METRIC } from '../ports/metrics';
 import type { SmsSender } from '../ports/sms-sender';
 import { InvalidRequestError } from './check-window';
 import { writeBackMessage } from './crm-write-back';
-import { applyDecision, blockedBy, policyView, reportDay, type LoopDeps } from './loop-deps';
+import { applyDecision, blockedBy, policyView, reportDay, retryOnVersionConflict, sendCrmWrite, type LoopDeps } from './loop-deps';
 
 /**
  * SMS follow-up (docs/operations.md): after a trigger outcome (voicemail, no answer) a lead gets a short sequence of
@@ -155,20 +155,18 @@ export function makeSendSmsStep(deps: SmsDeps) {
     deps.metrics?.add(METRIC.smsSent, 1);
     const nextAt = stepDueAt(deps, claimed, claimed.sms!.startedDay, step + 1, now);
     const token = nextAt === null ? null : deps.newId();
-    for (let attempt = 0; ; attempt++) {
-      const current = attempt === 0 ? claimed : (await deps.store.get(lead.phone))!;
-      try {
-        await deps.store.update({
-          ...current,
-          sms: { ...current.sms!, nextStep: step + 1, lastSentAt: now, sent: current.sms!.sent + 1, token },
-          recentTextTimes: trimCallTimes([...(current.recentTextTimes ?? []), now], now),
-          updatedAt: now,
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
-      }
-    }
+    let first = true;
+    await retryOnVersionConflict(async () => {
+      // The claimed version first; a retry re-reads the lead.
+      const base = first ? claimed : (await deps.store.get(lead.phone))!;
+      first = false;
+      return deps.store.update({
+        ...base,
+        sms: { ...base.sms!, nextStep: step + 1, lastSentAt: now, sent: base.sms!.sent + 1, token },
+        recentTextTimes: trimCallTimes([...(base.recentTextTimes ?? []), now], now),
+        updatedAt: now,
+      });
+    });
     if (nextAt !== null && token) await deps.scheduler.schedule(smsScheduleName(token), nextAt, { v: 1, kind: 'sms', phone: lead.phone, scheduleToken: token, step: step + 1 });
     deps.log?.({ event: 'sms-sent', phone: maskPhone(lead.phone), detail: `step ${step + 1} of ${deps.config.sms.dayOffsets.length}` });
     return { result: 'sent' };
@@ -189,16 +187,11 @@ export interface InboundSmsResult {
  */
 export function makeRecordInboundSms(deps: SmsDeps) {
   /** Applies `change` to the lead, re-reading it on a version conflict (the dialer may write it at the same moment). */
-  async function withLeadRetry(phone: string, change: (lead: Lead) => Promise<Lead>): Promise<Lead | null> {
-    for (let attempt = 0; ; attempt++) {
+  function withLeadRetry(phone: string, change: (lead: Lead) => Promise<Lead>): Promise<Lead | null> {
+    return retryOnVersionConflict(async () => {
       const lead = await deps.store.get(phone);
-      if (!lead) return null;
-      try {
-        return await change(lead);
-      } catch (error) {
-        if (!(error instanceof VersionConflictError) || attempt >= 4) throw error;
-      }
-    }
+      return lead ? change(lead) : null;
+    });
   }
 
   return async function recordInboundSms(input: { from: string; text: string; messageId: string }, archiveKey: string | null): Promise<InboundSmsResult> {
@@ -226,12 +219,7 @@ export function makeRecordInboundSms(deps: SmsDeps) {
       const lead = await withLeadRetry(phone.phone, async (current) => (current.status === 'DONE' ? current : applyDecision(deps, current, { kind: 'terminal', outcome: 'DNC', detail: `opted out by text: "${input.text.slice(0, 60)}"` }, { lastOutcome: 'DNC' })));
       action = lead ? 'lead DNC' : 'blocklisted';
       if (deps.crmOutbox && deps.config.crm.writeBack.enabled) {
-        const write = writeBackMessage(deps.config, phone.phone, lead?.crmLeadId ?? null, 'DNC', { callId });
-        try {
-          await deps.crmOutbox.send(write);
-        } catch (error) {
-          await deps.crmParked?.parkCrmWrite({ message: write, reason: `outbox unavailable: ${(error as Error).message}`.slice(0, 300), parkedAt: now });
-        }
+        await sendCrmWrite({ ...deps, crmOutbox: deps.crmOutbox }, writeBackMessage(deps.config, phone.phone, lead?.crmLeadId ?? null, 'DNC', { callId }), now);
       }
     } else if (intent === 'callback') {
       const lead = await withLeadRetry(phone.phone, async (current) => {

@@ -218,3 +218,14 @@ export function readCallbackAt(variables: Readonly<Record<string, unknown>> | nu
   }
   return null;
 }
+
+/** The facts of a call kept in its attempt record, read defensively from Bland's call object (outbound or inbound). */
+export function callFacts(report: BlandCallReport & { readonly call_length?: unknown; readonly price?: unknown }) {
+  return {
+    disposition: typeof report.disposition_tag === 'string' ? report.disposition_tag : null,
+    answeredBy: typeof report.answered_by === 'string' ? report.answered_by : null,
+    durationS: typeof report.call_length === 'number' && Number.isFinite(report.call_length) ? Math.round(report.call_length * 60) : null,
+    price: typeof report.price === 'number' && Number.isFinite(report.price) ? report.price : null,
+    summary: typeof report.summary === 'string' ? report.summary.slice(0, 2000) : null,
+  };
+}
