@@ -16,6 +16,7 @@ import { BackfillCliError, runAdminVerb, runBackfill, runKillSwitch } from './ba
 import { runReport } from './report-cli';
 import { runCost } from './cost-cli';
 import { runBlocklist } from './blocklist-cli';
+import { runReplay } from './replay-cli';
 
 const USAGE = `usage:
   redial window --phone <number> [--state XX] [--zip NNNNN] [--tz IANA] [--calls-last-24h ISO,...]
@@ -34,6 +35,8 @@ const USAGE = `usage:
   redial block <number> | --area-code NNN | --prefix +1NNN  --reason "why"
   redial unblock <number> | --area-code NNN | --prefix +1NNN
   redial blocklist [--json]         never called or texted; BAD_NUMBER listings too (unblock releases them)
+  redial replay --from <YYYY-MM-DD|ISO instant> [--to ...] [--route leads|webhooks-bland|webhooks-bland-sms|tools-lead-data ...]
+                [--dry-run] [--json]     re-feed archived inbound bodies through their routes (idempotent)
   redial cost --leads N [--dials-per-lead-per-day 8] [--avg-call-seconds 40] [--bland-tier start|build|scale] [--json]
                                     AWS and Bland cost per day and per dial, from published unit prices`;
 
@@ -133,10 +136,11 @@ export function main(argv: string[], clock: Clock = systemClock, out = console.l
 
 /** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
 export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
-  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost', 'block', 'unblock', 'blocklist'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
+  if (!['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost', 'block', 'unblock', 'blocklist', 'replay'].includes(argv[0] ?? '')) return main(argv, clock, out, err);
   try {
     if (argv[0] === 'block' || argv[0] === 'unblock' || argv[0] === 'blocklist') return await runBlocklist(argv, out);
     if (argv[0] === 'cost') return runCost(argv.slice(1), out);
+    if (argv[0] === 'replay') return await runReplay(argv.slice(1), out);
     if (argv[0] === 'report') return await runReport(argv.slice(1), out);
     if (argv[0] === 'lead' || argv[0] === 'crm-replay') return await runAdminVerb(argv, out);
     if (argv[0] !== 'backfill') return await runKillSwitch(argv, out);

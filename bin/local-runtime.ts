@@ -34,6 +34,7 @@ import { LocalDialQueue } from '../lambdas/adapters/local/dial-queue.local';
 import { LocalQueue } from '../lambdas/adapters/local/queue.local';
 import { makeCrmWriteBack } from '../lambdas/app/crm-write-back';
 import { makeAdminRoute } from '../lambdas/http/admin-routes';
+import { makeReplayArchive } from '../lambdas/http/replay';
 import { makeRecordLeadData } from '../lambdas/app/lead-data';
 import { makeRecordInboundSms, makeSendSmsStep } from '../lambdas/app/sms-follow-up';
 import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
@@ -158,7 +159,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);
-    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store, reports: store });
+    // Bound once the public routes exist (below): the admin API's replay re-feeds bodies through them.
+    let replayArchive: ReturnType<typeof makeReplayArchive> | null = null;
+    const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store, reports: store, replayArchive: (input) => replayArchive!(input) });
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
       parked: store, clock, log, terminalStatuses: options.config.crm.terminalStatuses,
@@ -212,12 +215,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       return json(404, { error: `no route ${req.method} ${req.path}` });
     };
 
-    const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = {
+    const publicRoutes = {
       'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: makeAcceptLead(deps) }),
       'POST /tools/lead-data': makeLeadDataToolRoute({ archive, clock, metrics, apiKey: options.toolsApiKey ?? 'local-tools-key', recordLeadData: makeRecordLeadData(deps) }),
       'POST /webhooks/bland-sms': makeBlandSmsWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordInboundSms: makeRecordInboundSms(deps) }),
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
     };
+    const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = publicRoutes;
+    replayArchive = makeReplayArchive({ archive, routes: Object.values(publicRoutes), log });
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {
@@ -297,6 +302,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       runs,
       crmOutbox,
       metrics,
+      archive,
       async stop() {
         if (timer) clearInterval(timer);
         while (busy) await new Promise((r) => setTimeout(r, 10));

@@ -10,28 +10,16 @@ export const ACKNOWLEDGED: readonly { id: string; reason: string }[] = [
     reason: 'Zapier and Bland cannot sign IAM or Cognito requests. POST /leads checks X-API-Key and POST /webhooks/bland checks the HMAC-SHA256 signature, both in constant time in the function, after archiving the raw body; the stage is throttled.',
   },
   {
-    id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The basic execution policy only lets each function write its own CloudWatch logs (explicit log groups with retention).',
-  },
-  {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept no resource-level permissions (Lambda active tracing).',
-  },
-  {
-    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]',
-    reason: 'grantPut includes aborting the functions own multipart uploads to the archive bucket.',
-  },
-  {
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<LeadStoreArchive76CF7FCB.Arn>/*]',
-    reason: 'Archive object keys are created at run time (one per inbound body); the grant is limited to this bucket.',
-  },
-  {
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<LeadStoreTable327EB776.Arn>/index/*]',
-    reason: 'Queries on the table own `due` index; limited to this table.',
+    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (and the state machine X-Ray sampling and CloudWatch Logs delivery calls) accept no resource-level permissions.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/redial/*]',
     reason: 'One one-off schedule per attempt is created at run time with a name derived from the attempt token; the grant is limited to the redial schedule group.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<LeadStoreArchive76CF7FCB.Arn>/inbound/*]',
+    reason: 'Inbound bodies are archived one object per request, keyed at run time: the public routes may only PutObject, replay (admin API) may only GetObject, both under inbound/ only.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<LeadStoreArchive76CF7FCB.Arn>/backfill/*]',

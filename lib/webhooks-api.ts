@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,6 +8,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Dialer } from './dialer';
+import { grantArchivePut, grantSecretValue, grantTable, LOOP_TABLE_ACTIONS } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface WebhooksApiProps {
@@ -44,23 +45,23 @@ export class WebhooksApi extends Construct {
     };
     this.intakeFunction = new RedialFunction(this, 'IntakeFn', { handlerFile: 'intake.handler.ts', environment });
     this.webhookFunction = new RedialFunction(this, 'BlandWebhookFn', { handlerFile: 'bland-webhook.handler.ts', environment });
-    const scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${props.dialer.scheduleGroupName}/*` });
     // Operators' admin API (kill switch, a lead's view): X-API-Key `adminApiKey` from the secret; 503 while unset.
     this.adminFunction = new RedialFunction(this, 'AdminFn', { handlerFile: 'admin.handler.ts', environment });
-    props.table.grantReadWriteData(this.adminFunction);
-    props.secret.grantRead(this.adminFunction);
+    // Also deletes (blocklist removal, CRM replay) and reads the `due` index (resume, the reports' due-in-the-next-hour).
+    grantTable(this.adminFunction, props.table, [...LOOP_TABLE_ACTIONS, 'DeleteItem'], { dueIndex: true });
+    grantSecretValue(this.adminFunction, props.secret);
     props.dialer.grantScheduling(this.adminFunction);
+    // Replay (POST /admin/replay): reads the archived inbound bodies under inbound/, never writes or deletes them.
+    this.adminFunction.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.archiveBucket.arnForObjects('inbound/*')] }));
+    this.adminFunction.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.archiveBucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['inbound/*'] } } }));
     this.toolsFunction = new RedialFunction(this, 'ToolsFn', { handlerFile: 'tools.handler.ts', environment });
-    props.table.grantReadWriteData(this.toolsFunction);
-    props.archiveBucket.grantPut(this.toolsFunction);
-    props.secret.grantRead(this.toolsFunction);
-    for (const fn of [this.intakeFunction, this.webhookFunction]) {
-      props.table.grantReadWriteData(fn);
-      props.archiveBucket.grantPut(fn);
-      props.secret.grantRead(fn);
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
-      props.dialer.schedulerRole.grantPassRole(fn.grantPrincipal);
+    // The tool never schedules: it updates a lead's fields and queues the CRM write.
+    for (const fn of [this.intakeFunction, this.webhookFunction, this.toolsFunction]) {
+      grantTable(fn, props.table, LOOP_TABLE_ACTIONS);
+      grantArchivePut(fn, props.archiveBucket);
+      grantSecretValue(fn, props.secret);
     }
+    for (const fn of [this.intakeFunction, this.webhookFunction]) props.dialer.grantScheduling(fn);
     this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
     this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
     this.api.addRoutes({ path: '/webhooks/bland-sms', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandSmsWebhook', this.webhookFunction) });
@@ -77,6 +78,7 @@ export class WebhooksApi extends Construct {
     for (const report of ['breakdown', 'range', 'totals', 'caller-ids']) this.api.addRoutes({ path: `/admin/reports/${report}`, methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/crm/parked', methods: [HttpMethod.GET], integration: admin });
     this.api.addRoutes({ path: '/admin/crm/replay', methods: [HttpMethod.POST], integration: admin });
+    this.api.addRoutes({ path: '/admin/replay', methods: [HttpMethod.POST], integration: admin });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_YEAR });
     const stage = this.api.defaultStage!.node.defaultChild as CfnStage;

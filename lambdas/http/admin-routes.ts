@@ -10,6 +10,7 @@ import type { ReportStore } from '../ports/reports';
 import type { Lead } from '../domain/lead';
 import { BlocklistRequestError, makeBlocklistAdmin } from '../app/blocklist-admin';
 import { callerIdReport } from '../domain/caller-id';
+import { ReplayRequestError, type ReplayPage } from './replay';
 
 /**
  * The admin API shared by the Lambda and the local runtime (docs/operations.md): the kill switch and a lead's view.
@@ -29,8 +30,17 @@ import { callerIdReport } from '../domain/caller-id';
  *   POST /admin/blocklist/remove    { number | areaCode | prefix } (releases a BAD_NUMBER listing too)
  *   GET  /admin/crm/parked          CRM writes kept for replay (no such lead, outbox down)
  *   POST /admin/crm/replay          send them through the outbox again
+ *   POST /admin/replay              { from, to, routes?, after?, limit?, dryRun? }: archived inbound bodies re-fed
  */
-export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; who: string; parked?: ParkedCrmWrites | null; reports?: ReportStore | null }) {
+export function makeAdminRoute(deps: {
+  loop: LoopDeps;
+  apiKey: string | null;
+  who: string;
+  parked?: ParkedCrmWrites | null;
+  reports?: ReportStore | null;
+  /** Re-feeds archived inbound bodies (lambdas/http/replay.ts). */
+  replayArchive?: ((input: unknown) => Promise<ReplayPage>) | null;
+}) {
   const killSwitch = makeKillSwitch(deps.loop);
   const reports = deps.reports ? makeReports({ reports: deps.reports, clock: deps.loop.clock, config: deps.loop.config }) : null;
   const leadControl = makeLeadControl(deps.loop);
@@ -45,7 +55,7 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
     try {
       return await route(req);
     } catch (error) {
-      if (error instanceof ReportRequestError) return json(400, { error: error.message });
+      if (error instanceof ReportRequestError || error instanceof ReplayRequestError) return json(400, { error: error.message });
       if (error instanceof LeadControlError || error instanceof BlocklistRequestError) return json(error.status, { error: error.message });
       throw error;
     }
@@ -85,6 +95,16 @@ export function makeAdminRoute(deps: { loop: LoopDeps; apiKey: string | null; wh
     if (req.method === 'POST' && req.path === '/admin/crm/replay') {
       if (!replay) return json(503, { error: 'no CRM write-back here (no Convoso token, or no outbox)' });
       return json(200, { replayed: await replay() });
+    }
+    if (req.method === 'POST' && req.path === '/admin/replay') {
+      if (!deps.replayArchive) return json(503, { error: 'no archive replay here' });
+      let body: unknown;
+      try {
+        body = JSON.parse(req.body || '{}');
+      } catch {
+        return json(400, { error: 'body: not valid JSON' });
+      }
+      return json(200, await deps.replayArchive(body));
     }
     if (req.path === '/admin/blocklist' || req.path === '/admin/blocklist/remove') {
       if (!blocklist) return json(503, { error: 'no blocklist here' });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AcceptLeadResult, LeadIntake } from '../app/accept-lead';
 import { InvalidRequestError } from '../app/check-window';
 import type { CallEnded, OutcomeResult } from '../app/record-call-outcome';
-import type { Archive } from '../ports/archive';
+import type { Archive, ArchivedBody } from '../ports/archive';
 import type { Clock } from '../ports/clock';
 import { json, safeEqual, validSignature, type HttpRequest, type HttpResponse } from './http';
 import { parseIntake } from './intake-schema';
@@ -49,104 +49,172 @@ function parseBody(req: HttpRequest): { ok: true; value: Record<string, unknown>
   return { ok: false, response: json(415, { error: `content-type ${type} is not supported: send application/json or application/x-www-form-urlencoded` }) };
 }
 
-/** POST /leads (Zapier): archive raw, check the key, validate, accept. */
-export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadIntake) => Promise<AcceptLeadResult>; apiKey: string }) {
-  return countRejections(deps, 'IntakeRejected', 'ApiKey', async function intake(req: HttpRequest): Promise<HttpResponse> {
-    const archiveKey = await deps.archive.put('leads', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
-    const key = req.headers['x-api-key'];
-    if (!key || !safeEqual(key, deps.apiKey)) return json(401, { error: 'missing or invalid X-API-Key', archiveKey });
-    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
-    const body = parseBody(req);
-    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
-    const parsed = parseIntake(body.value);
-    if (!parsed.ok) return json(400, { error: 'invalid lead', issues: parsed.issues, archiveKey });
-    try {
-      const result = await deps.acceptLead(parsed.intake);
-      return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
-    } catch (error) {
-      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid lead', issues: [{ field: error.field, message: error.message }], archiveKey });
-      throw error;
-    }
-  });
-}
+/**
+ * A public route (intake, webhooks, tool): called as a function with the request, and `replay` re-feeds an archived
+ * body through the same processing (no new archive entry, no key or signature: it was checked when it arrived).
+ */
+export type PublicRoute = ((req: HttpRequest) => Promise<HttpResponse>) & {
+  /** The archive's name for the route (`leads`, `webhooks-bland`...). */
+  readonly routeName: string;
+  replay(record: ArchivedBody): Promise<HttpResponse>;
+};
 
-/** POST /webhooks/bland: archive raw, verify the signature when a secret is set, record the outcome. */
-export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (body: CallEnded, archiveKey: string | null) => Promise<OutcomeResult>; secret: string | null }) {
-  return countRejections(deps, 'WebhookRejected', 'Signature', async function blandWebhook(req: HttpRequest): Promise<HttpResponse> {
-    const archiveKey = await deps.archive.put('webhooks-bland', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
-    if (deps.secret && !validSignature(req.body, req.headers['x-webhook-signature'], deps.secret)) {
-      return json(401, { error: 'missing or invalid X-Webhook-Signature', archiveKey });
-    }
-    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
-    const body = parseBody(req);
-    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
-    if (body.value['call_id'] !== undefined && typeof body.value['call_id'] !== 'string') {
-      return json(400, { error: 'invalid webhook', issues: [{ field: 'call_id', message: 'must be a string' }], archiveKey });
-    }
-    try {
-      const result = await deps.recordCallOutcome(body.value as CallEnded, archiveKey);
-      // In-call event messages (no call object) and unknown calls are acknowledged: Bland must not retry them.
-      return json(200, { ...result, archiveKey });
-    } catch (error) {
-      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
-      throw error;
-    }
-  });
+/** Adds the archive key to a JSON answer (an error names where its raw body is kept). */
+function withArchiveKey(response: HttpResponse, archiveKey: string): HttpResponse {
+  return { ...response, body: JSON.stringify({ ...(JSON.parse(response.body) as object), archiveKey }) };
 }
 
 /**
- * POST /tools/lead-data (the Bland pathway's mid-call tool): archive raw, check the key (`X-API-Key`, or
- * `Authorization: Bearer`, as Bland's tool auth sends it), validate, write the lead; the CRM write is queued.
+ * What every public route does first: check the caller (key or signature), archive the raw body with that verdict
+ * (so a replay never re-feeds a forged body), refuse a body over the size limit, then process. Refusals are counted
+ * by reason.
  */
-export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body: Record<string, unknown>) => Promise<LeadDataResult>; apiKey: string | null }) {
-  return countRejections(deps, 'ToolRejected', 'ApiKey', async function leadDataTool(req: HttpRequest): Promise<HttpResponse> {
-    const archiveKey = await deps.archive.put('tools-lead-data', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
-    if (!deps.apiKey) return json(503, { error: 'tools disabled: set toolsApiKey in the secret (docs/deploy.md)', archiveKey });
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
-    const key = req.headers['x-api-key'] ?? bearer;
-    if (!key || !safeEqual(key, deps.apiKey)) return json(401, { error: 'missing or invalid X-API-Key (or Authorization: Bearer)', archiveKey });
-    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
-    const body = parseBody(req);
-    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
-    try {
-      return json(200, { ok: true, ...(await deps.recordLeadData(body.value)) });
-    } catch (error) {
-      if (error instanceof InvalidRequestError) {
-        const status = error instanceof UnknownLeadError ? 404 : 400;
-        return json(status, { error: 'invalid tool call', issues: [{ field: error.field, message: error.message }], archiveKey });
+function publicRoute(
+  deps: RouteDeps,
+  spec: {
+    readonly name: string;
+    readonly metricPrefix: string;
+    readonly authReason: string;
+    /** null when the caller is who it says; else the refusal (401, or 503 when the route is disabled). */
+    authenticate(req: HttpRequest): HttpResponse | null;
+    process(req: HttpRequest, archiveKey: string): Promise<HttpResponse>;
+  },
+): PublicRoute {
+  const tooLarge = () => json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+  const handle = countRejections(deps, spec.metricPrefix, spec.authReason, async (req: HttpRequest): Promise<HttpResponse> => {
+    const refusal = spec.authenticate(req);
+    const bytes = Buffer.byteLength(req.body);
+    const archiveKey = await deps.archive.put(spec.name, deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES), { authenticated: refusal === null, bytes });
+    if (refusal) return withArchiveKey(refusal, archiveKey);
+    if (bytes > MAX_BODY_BYTES) return withArchiveKey(tooLarge(), archiveKey);
+    return spec.process(req, archiveKey);
+  });
+  return Object.assign(handle, {
+    routeName: spec.name,
+    async replay(record: ArchivedBody): Promise<HttpResponse> {
+      if ((record.bytes ?? 0) > MAX_BODY_BYTES) return withArchiveKey(tooLarge(), record.key);
+      return spec.process({ method: 'POST', path: `/replay/${spec.name}`, headers: record.contentType ? { 'content-type': record.contentType } : {}, body: record.body }, record.key);
+    },
+  });
+}
+
+/** POST /leads (Zapier): check the key, archive raw, validate, accept. */
+export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadIntake) => Promise<AcceptLeadResult>; apiKey: string }): PublicRoute {
+  return publicRoute(deps, {
+    name: 'leads',
+    metricPrefix: 'IntakeRejected',
+    authReason: 'ApiKey',
+    authenticate(req) {
+      const key = req.headers['x-api-key'];
+      return key && safeEqual(key, deps.apiKey) ? null : json(401, { error: 'missing or invalid X-API-Key' });
+    },
+    async process(req, archiveKey) {
+      const body = parseBody(req);
+      if (!body.ok) return withArchiveKey(body.response, archiveKey);
+      const parsed = parseIntake(body.value);
+      if (!parsed.ok) return json(400, { error: 'invalid lead', issues: parsed.issues, archiveKey });
+      try {
+        const result = await deps.acceptLead(parsed.intake);
+        return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
+      } catch (error) {
+        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid lead', issues: [{ field: error.field, message: error.message }], archiveKey });
+        throw error;
       }
-      throw error;
-    }
+    },
+  });
+}
+
+/** POST /webhooks/bland: verify the signature when a secret is set, archive raw, record the outcome. */
+export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (body: CallEnded, archiveKey: string | null) => Promise<OutcomeResult>; secret: string | null }): PublicRoute {
+  return publicRoute(deps, {
+    name: 'webhooks-bland',
+    metricPrefix: 'WebhookRejected',
+    authReason: 'Signature',
+    authenticate: (req) => signatureRefusal(deps.secret, req),
+    async process(req, archiveKey) {
+      const body = parseBody(req);
+      if (!body.ok) return withArchiveKey(body.response, archiveKey);
+      if (body.value['call_id'] !== undefined && typeof body.value['call_id'] !== 'string') {
+        return json(400, { error: 'invalid webhook', issues: [{ field: 'call_id', message: 'must be a string' }], archiveKey });
+      }
+      try {
+        const result = await deps.recordCallOutcome(body.value as CallEnded, archiveKey);
+        // In-call event messages (no call object) and unknown calls are acknowledged: Bland must not retry them.
+        return json(200, { ...result, archiveKey });
+      } catch (error) {
+        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
+        throw error;
+      }
+    },
+  });
+}
+
+function signatureRefusal(secret: string | null, req: HttpRequest): HttpResponse | null {
+  if (secret && !validSignature(req.body, req.headers['x-webhook-signature'], secret)) return json(401, { error: 'missing or invalid X-Webhook-Signature' });
+  return null;
+}
+
+/**
+ * POST /tools/lead-data (the Bland pathway's mid-call tool): check the key (`X-API-Key`, or `Authorization: Bearer`,
+ * as Bland's tool auth sends it), archive raw, validate, write the lead; the CRM write is queued.
+ */
+export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body: Record<string, unknown>) => Promise<LeadDataResult>; apiKey: string | null }): PublicRoute {
+  return publicRoute(deps, {
+    name: 'tools-lead-data',
+    metricPrefix: 'ToolRejected',
+    authReason: 'ApiKey',
+    authenticate(req) {
+      if (!deps.apiKey) return json(503, { error: 'tools disabled: set toolsApiKey in the secret (docs/deploy.md)' });
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
+      const key = req.headers['x-api-key'] ?? bearer;
+      return key && safeEqual(key, deps.apiKey) ? null : json(401, { error: 'missing or invalid X-API-Key (or Authorization: Bearer)' });
+    },
+    async process(req, archiveKey) {
+      const body = parseBody(req);
+      if (!body.ok) return withArchiveKey(body.response, archiveKey);
+      try {
+        return json(200, { ok: true, ...(await deps.recordLeadData(body.value)) });
+      } catch (error) {
+        if (error instanceof InvalidRequestError) {
+          const status = error instanceof UnknownLeadError ? 404 : 400;
+          return json(status, { error: 'invalid tool call', issues: [{ field: error.field, message: error.message }], archiveKey });
+        }
+        throw error;
+      }
+    },
   });
 }
 
 /**
- * POST /webhooks/bland-sms: an inbound text (the SMS number's webhook, docs/bland.md). Archived raw, signature checked
- * as for calls. Bland's per-message body is UNCONFIRMED, so the sender, text and id are read from the names its SMS
- * API uses (`user_number`/`from`/`phone_number`, `message`/`text`/`body`, `message_id`/`id`); without an id the raw
- * body's hash keys the idempotency.
+ * POST /webhooks/bland-sms: an inbound text (the SMS number's webhook, docs/bland.md), signature checked as for
+ * calls. Bland's per-message body is UNCONFIRMED, so the sender, text and id are read from the names its SMS API uses
+ * (`user_number`/`from`/`phone_number`, `message`/`text`/`body`, `message_id`/`id`); without an id the raw body's hash
+ * keys the idempotency.
  */
-export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (input: { from: string; text: string; messageId: string }, archiveKey: string | null) => Promise<unknown>; secret: string | null }) {
-  return countRejections(deps, 'WebhookRejected', 'Signature', async function blandSmsWebhook(req: HttpRequest): Promise<HttpResponse> {
-    const archiveKey = await deps.archive.put('webhooks-bland-sms', deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES));
-    if (deps.secret && !validSignature(req.body, req.headers['x-webhook-signature'], deps.secret)) return json(401, { error: 'missing or invalid X-Webhook-Signature', archiveKey });
-    if (Buffer.byteLength(req.body) > MAX_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes`, archiveKey });
-    const body = parseBody(req);
-    if (!body.ok) return { ...body.response, body: JSON.stringify({ ...JSON.parse(body.response.body), archiveKey }) };
-    const v = body.value;
-    const pick = (...names: string[]) => names.map((n) => v[n]).find((x) => typeof x === 'string' && x.trim() !== '') as string | undefined;
-    // A conversation status event (ended...) carries no text: acknowledged.
-    if (v['type'] === 'status') return json(200, { result: 'not-a-message', archiveKey });
-    const from = pick('user_number', 'from', 'phone_number');
-    const text = pick('message', 'text', 'body');
-    if (!from) return json(400, { error: 'invalid text webhook', issues: [{ field: 'from', message: 'the sender\'s number is missing (user_number, from or phone_number)' }], archiveKey });
-    if (text === undefined) return json(400, { error: 'invalid text webhook', issues: [{ field: 'message', message: 'the text is missing (message, text or body)' }], archiveKey });
-    const messageId = pick('message_id', 'id', 'sms_id') ?? createHash('sha256').update(req.body).digest('hex').slice(0, 32);
-    try {
-      return json(200, { ...(await deps.recordInboundSms({ from, text, messageId }, archiveKey) as object), archiveKey });
-    } catch (error) {
-      if (error instanceof InvalidRequestError) return json(400, { error: 'invalid text webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
-      throw error;
-    }
+export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (input: { from: string; text: string; messageId: string }, archiveKey: string | null) => Promise<unknown>; secret: string | null }): PublicRoute {
+  return publicRoute(deps, {
+    name: 'webhooks-bland-sms',
+    metricPrefix: 'WebhookRejected',
+    authReason: 'Signature',
+    authenticate: (req) => signatureRefusal(deps.secret, req),
+    async process(req, archiveKey) {
+      const body = parseBody(req);
+      if (!body.ok) return withArchiveKey(body.response, archiveKey);
+      const v = body.value;
+      const pick = (...names: string[]) => names.map((n) => v[n]).find((x) => typeof x === 'string' && x.trim() !== '') as string | undefined;
+      // A conversation status event (ended...) carries no text: acknowledged.
+      if (v['type'] === 'status') return json(200, { result: 'not-a-message', archiveKey });
+      const from = pick('user_number', 'from', 'phone_number');
+      const text = pick('message', 'text', 'body');
+      if (!from) return json(400, { error: 'invalid text webhook', issues: [{ field: 'from', message: 'the sender\'s number is missing (user_number, from or phone_number)' }], archiveKey });
+      if (text === undefined) return json(400, { error: 'invalid text webhook', issues: [{ field: 'message', message: 'the text is missing (message, text or body)' }], archiveKey });
+      const messageId = pick('message_id', 'id', 'sms_id') ?? createHash('sha256').update(req.body).digest('hex').slice(0, 32);
+      try {
+        return json(200, { ...(await deps.recordInboundSms({ from, text, messageId }, archiveKey) as object), archiveKey });
+      } catch (error) {
+        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid text webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
+        throw error;
+      }
+    },
   });
 }

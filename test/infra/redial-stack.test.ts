@@ -139,7 +139,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
     const expected = [
-      'GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay',
+      'GET /admin/system', 'POST /admin/system/pause', 'POST /admin/system/resume', 'GET /admin/leads/{phone}', 'GET /admin/crm/parked', 'POST /admin/crm/replay', 'POST /admin/replay',
       'POST /admin/leads/{phone}/pause', 'POST /admin/leads/{phone}/resume', 'POST /admin/leads/{phone}/stop',
       'GET /admin/stats/today', 'GET /admin/reports/breakdown', 'GET /admin/reports/range', 'GET /admin/reports/totals', 'GET /admin/reports/caller-ids',
       'GET /admin/blocklist', 'POST /admin/blocklist', 'POST /admin/blocklist/remove',

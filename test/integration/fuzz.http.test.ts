@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
 import { LOCAL_DEMO_CONFIG, startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
+import { runReplay } from '../../bin/replay-cli';
 
 /**
  * Bad input, fuzzed over HTTP against the local runtime: 10,000 generated bodies across the intake, call webhook,
@@ -60,6 +61,8 @@ const ROUTES: Route[] = [
 
 describe('fuzzed bodies (10,000 across five routes)', () => {
   const statuses = new Map<number, number>();
+  /** Bodies sent with a valid key or signature to an archived route: the ones a replay re-feeds. */
+  let authenticated = 0;
   afterAll(() => {
     // The spread of answers, for the record (a fuzz that only ever got 401 would prove little).
     console.log(`fuzz answers by status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
@@ -70,6 +73,7 @@ describe('fuzzed bodies (10,000 across five routes)', () => {
       const res = await fetch(`${rt.url}${route.path}`, { method: route.method, headers: { ...(type ? { 'content-type': type } : {}), ...route.headers(raw, a) }, body: raw });
       const answer = (await res.json()) as { error?: unknown; issues?: { field: string; message: string }[]; archiveKey?: unknown };
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (route.archived && a === 'valid') authenticated++;
       expect(res.status).toBeLessThan(500);
       if (res.status >= 400) {
         expect(typeof answer.error).toBe('string');
@@ -81,5 +85,15 @@ describe('fuzzed bodies (10,000 across five routes)', () => {
         if (typeof answer.archiveKey === 'string') expect(existsSync(join(dataDir, 'archive', answer.archiveKey))).toBe(true);
       }
     }), { numRuns: RUNS, seed: 42 });
+  }, 300_000);
+
+  it('the archive replays: every authenticated body re-fed through its route, none answered 5xx, forged ones skipped', async () => {
+    const lines: string[] = [];
+    expect(await runReplay(['--from', '2026-11-24', '--limit', '500', '--json'], (l) => lines.push(l), { REDIAL_URL: rt.url, REDIAL_API_KEY: rt.apiKey })).toBe(0);
+    const result = JSON.parse(lines.at(-1)!) as { replayed: number; unauthenticated: number; byRoute: Record<string, Record<string, number>> };
+    console.log(`fuzz archive replayed: ${JSON.stringify(result.byRoute)}`);
+    expect(result.replayed).toBe(authenticated);
+    expect(result.unauthenticated).toBeGreaterThan(0);
+    for (const statuses of Object.values(result.byRoute)) for (const status of Object.keys(statuses)) expect(Number(status)).toBeLessThan(500);
   }, 300_000);
 });

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Archive, ArchivedBody } from '../../ports/archive';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Archive, ArchivedBody, ArchivePage } from '../../ports/archive';
+import { dayOfKey, receivedAtOfKey, utcDaysBetween } from '../archive-keys';
+
+const PREFIX = 'inbound/';
 
 /** The Archive on S3: one object per inbound body, keyed by day, so a range can be listed and replayed. */
 export class S3Archive implements Archive {
@@ -9,10 +12,10 @@ export class S3Archive implements Archive {
     private readonly bucket: string,
   ) {}
 
-  async put(route: string, receivedAt: number, contentType: string | null, body: string): Promise<string> {
+  async put(route: string, receivedAt: number, contentType: string | null, body: string, meta?: { authenticated: boolean; bytes: number }): Promise<string> {
     const iso = new Date(receivedAt).toISOString();
-    const key = `inbound/${iso.slice(0, 10)}/${iso}-${route.replace(/[^a-z0-9]+/gi, '_')}-${randomUUID().slice(0, 8)}.json`;
-    const record: ArchivedBody = { key, receivedAt, route, contentType, body };
+    const key = `${PREFIX}${iso.slice(0, 10)}/${iso}-${route.replace(/[^a-z0-9]+/gi, '_')}-${randomUUID().slice(0, 8)}.json`;
+    const record: ArchivedBody = { key, receivedAt, route, contentType, body, ...meta };
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }));
     return key;
   }
@@ -25,5 +28,29 @@ export class S3Archive implements Archive {
       if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
       throw error;
     }
+  }
+
+  /** Day by day under `inbound/<day>/` (S3 lists keys in order), from the key `after`. */
+  async list(from: number, to: number, after: string | null, limit: number): Promise<ArchivePage> {
+    const keys: string[] = [];
+    const afterDay = after === null ? null : dayOfKey(after);
+    for (const day of utcDaysBetween(from, to)) {
+      if (afterDay !== null && day < afterDay) continue;
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({
+          Bucket: this.bucket, Prefix: `${PREFIX}${day}/`, ContinuationToken: token,
+          ...(token === undefined && after !== null && day === afterDay ? { StartAfter: after } : {}),
+        }));
+        for (const object of page.Contents ?? []) {
+          const at = object.Key ? receivedAtOfKey(object.Key) : null;
+          if (!object.Key || at === null || at < from || at > to) continue;
+          keys.push(object.Key);
+          if (keys.length === limit) return { keys, next: object.Key };
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    }
+    return { keys, next: null };
   }
 }

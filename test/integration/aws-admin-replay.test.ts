@@ -1,0 +1,69 @@
+import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
+import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { handler as adminHandler } from '../../lambdas/handlers/admin.handler';
+
+/**
+ * The admin function's replay as deployed: API Gateway event → the composition root → archived bodies listed and read
+ * from S3 (mocked at the client here; the S3 adapter itself runs against fauxqs in archive.contract.test.ts) → the
+ * intake route's processing → the lead in DynamoDB (dynalite) and its schedule (Scheduler, mocked).
+ */
+let dynamo: LocalDynamo;
+const secrets = mockClient(SecretsManagerClient);
+const s3 = mockClient(S3Client);
+const scheduler = mockClient(SchedulerClient);
+const saved = { ...process.env };
+const ADMIN_KEY = 'admin-key-0123456789';
+
+const archived = (key: string, body: string, authenticated: boolean) =>
+  ({ key, receivedAt: Date.parse('2026-07-15T15:00:00Z'), route: 'leads', contentType: 'application/json', body, authenticated, bytes: body.length });
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamo({ tableName: 'admin-replay' });
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    TABLE_NAME: dynamo.tableName, ARCHIVE_BUCKET: 'archive', SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redial',
+    SCHEDULE_GROUP: 'redial', DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:dial', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
+    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq',
+    REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
+  });
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', adminApiKey: ADMIN_KEY }) });
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+  const bodies = [
+    archived('inbound/2026-07-15/2026-07-15T15:00:00.000Z-leads-00000001.json', '{"phone":"(212) 555-0161","state":"NY"}', true),
+    archived('inbound/2026-07-15/2026-07-15T15:00:01.000Z-leads-00000002.json', '{"phone":"(212) 555-0162","state":"NY"}', false),
+  ];
+  s3.on(ListObjectsV2Command).resolves({ Contents: bodies.map((b) => ({ Key: b.key })), IsTruncated: false });
+  for (const b of bodies) s3.on(GetObjectCommand, { Key: b.key }).resolves({ Body: { transformToString: async () => JSON.stringify(b) } } as never);
+}, 30_000);
+afterAll(async () => {
+  process.env = saved;
+  secrets.restore();
+  s3.restore();
+  scheduler.restore();
+  await dynamo.stop();
+});
+
+const event = (body: string, key: string): APIGatewayProxyEventV2 => ({
+  version: '2.0', routeKey: 'POST /admin/replay', rawPath: '/admin/replay', rawQueryString: '', headers: { 'content-type': 'application/json', 'x-api-key': key }, body, isBase64Encoded: false,
+  requestContext: { http: { method: 'POST', path: '/admin/replay', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'cli' } } as APIGatewayProxyEventV2['requestContext'],
+});
+
+describe('admin function: POST /admin/replay', () => {
+  it('lists the day under inbound/, replays the authenticated intake, skips the forged one', async () => {
+    const result = await adminHandler(event('{"from":"2026-07-15","to":"2026-07-15"}', ADMIN_KEY));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toMatchObject({ examined: 2, replayed: 1, skipped: { unauthenticated: 1 }, byRoute: { leads: { 202: 1 } }, next: null });
+    expect(s3.commandCalls(ListObjectsV2Command)[0]!.args[0].input).toMatchObject({ Bucket: 'archive', Prefix: 'inbound/2026-07-15/' });
+    const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
+    expect(await store.get('+12125550161')).toMatchObject({ status: 'ACTIVE' });
+    expect(await store.get('+12125550162')).toBeNull();
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(1);
+    expect((await adminHandler(event('{"from":"2026-07-15"}', ADMIN_KEY))).statusCode).toBe(400);
+    expect((await adminHandler(event('{"from":"2026-07-15","to":"2026-07-15"}', 'wrong-key'))).statusCode).toBe(401);
+  });
+});
