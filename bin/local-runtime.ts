@@ -10,10 +10,10 @@ import { makeWatchdog } from '../lambdas/app/watchdog';
 import type { Config } from '../lambdas/config/config';
 import { json, safeEqual, type HttpRequest, type HttpResponse } from '../lambdas/http/http';
 import { makeBlandSmsWebhookRoute, makeBlandWebhookRoute, makeIntakeRoute, makeLeadDataToolRoute } from '../lambdas/http/routes';
-import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
+import type { AttemptScheduler, DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { Clock } from '../lambdas/ports/clock';
-import { startBlandSim, type BlandSimOptions } from '../sim/bland-sim';
-import { startConvosoSim, type ConvosoSimOptions } from '../sim/convoso-sim';
+import { startBlandSim, type BlandSim, type BlandSimOptions } from '../sim/bland-sim';
+import { startConvosoSim, type ConvosoSim, type ConvosoSimOptions } from '../sim/convoso-sim';
 import { demoCrmLeads, demoHistory } from '../sim/demo-history';
 import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
@@ -86,6 +86,17 @@ export interface LocalRuntimeOptions {
   /** How often (real ms) the loop looks for due schedules and queued messages; 0 = never (tests call loopOnce). */
   readonly tickMs?: number;
   readonly log?: (line: string) => void;
+  /**
+   * Simulators started by the caller (they outlive this runtime: a restart on the same dataDir and port keeps the
+   * calls in flight and their webhooks). Not stopped by `stop()`.
+   */
+  readonly sims?: { readonly bland: BlandSim; readonly convoso: ConvosoSim };
+  /** The loop's Convoso client retries (pre-dial check, inbound lookups; tests: fast). */
+  readonly crmRetry?: RetryOptions;
+  /** The Bland client's retries (tests: no real sleeping on 429). */
+  readonly blandRetry?: RetryOptions;
+  /** Wraps the ports the loop's use cases see (fault injection in tests); the admin API and scheduler keep the real ones. */
+  readonly wrapPorts?: { readonly store?: (store: DynamoLeadStore) => DynamoLeadStore; readonly scheduler?: (scheduler: AttemptScheduler) => AttemptScheduler };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -127,13 +138,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
     const resumed = await scheduler.resume();
 
-    const bland = await startBlandSim({
+    const bland = options.sims?.bland ?? await startBlandSim({
       apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
       ratePerSecond: 5, now: () => clock.now(), ...(options.demoHistory ? { history: demoHistory(clock.now()) } : {}), ...options.bland,
     });
-    started.push(() => bland.stop());
-    const convoso = await startConvosoSim({ authToken: 'sim-convoso-token', ...options.convoso });
-    started.push(() => convoso.stop());
+    if (!options.sims) started.push(() => bland.stop());
+    const convoso = options.sims?.convoso ?? await startConvosoSim({ authToken: 'sim-convoso-token', ...options.convoso });
+    if (!options.sims) started.push(() => convoso.stop());
     if (options.demoHistory) for (const [phone, lead] of demoCrmLeads()) convoso.addLead(phone, lead);
 
     const server = createServer();
@@ -141,12 +152,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     let ids = 0;
-    const agent = new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` });
+    const agent = new BlandVoiceAgent({ baseUrl: bland.url, apiKey: 'sim-bland-key', task: 'Local simulation', maxDurationMinutes: options.config.dialer.maxDurationMinutes, webhookUrl: `${url}/webhooks/bland` }, options.blandRetry);
     const deps = loopDeps({
-      store,
-      scheduler,
+      store: options.wrapPorts?.store?.(store) ?? store,
+      scheduler: options.wrapPorts?.scheduler?.(scheduler) ?? scheduler,
       agent,
-      crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }),
+      crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }, options.crmRetry),
       crmOutbox,
       crmParked: store,
       clock,
@@ -308,8 +319,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
         while (busy) await new Promise((r) => setTimeout(r, 10));
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await bland.stop();
-        await convoso.stop();
+        if (!options.sims) {
+          await bland.stop();
+          await convoso.stop();
+        }
         await dynamo.stop();
       },
     };

@@ -33,7 +33,16 @@ export interface BlandSimOptions {
   readonly history?: (utcDay: string) => readonly HistoryCall[];
   /** GET /v1/calls/{id} for a call of the history (its full record, e.g. a DNC request), or null if unknown. */
   readonly historyCall?: (callId: string) => Record<string, unknown> | null;
+  /**
+   * Faults on POST /v1/calls, drawn per request: a status (500/503: no call; 429: rate limited) or `lost-answer` (the
+   * call is placed, then the connection is cut before the answer: what a client timeout looks like). null = normal.
+   */
+  readonly callFault?: () => CallFault | null;
+  /** Simulated ms to hold a call's webhook after the call ends (delayed, so later ones overtake it); 0 = at once. */
+  readonly webhookDelayMs?: (call: SimCall) => number;
 }
+
+export type CallFault = 500 | 503 | 429 | 'lost-answer';
 
 /** One row of GET /v1/calls (docs/bland.md: the list carries metadata, not transcripts). */
 export interface HistoryCall {
@@ -56,7 +65,9 @@ export interface SimCall {
   readonly outcome: SimOutcome;
   readonly placedAt: number;
   body: Record<string, unknown> | null;
-  webhook: 'sent' | 'dropped' | 'duplicated' | 'pending' | 'failed';
+  webhook: 'sent' | 'dropped' | 'duplicated' | 'pending' | 'failed' | 'delayed';
+  /** The webhook was held this long (simulated ms) before it was sent. */
+  delayedMs?: number;
 }
 
 const DEFAULT_WEIGHTS: Record<SimOutcome, number> = {
@@ -102,6 +113,9 @@ export async function startBlandSim(options: BlandSimOptions) {
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
   let failNext = 0;
+  /** Webhooks held by `webhookDelayMs`, sent by `releaseDue()` once the simulated clock reaches them. */
+  const held: { due: number; call: SimCall; url: string; duplicate: boolean }[] = [];
+  const faults = { callFaults: {} as Record<string, number> };
   let script = options.outcomeFor;
   // GET /v1/calls faults: the next N list requests fail with a status; start_dates that always fail; a page served twice.
   const listFaults = { next: [] as number[], failingDays: new Set<string>(), repeatNextPage: false, lastPage: null as unknown };
@@ -136,12 +150,24 @@ export async function startBlandSim(options: BlandSimOptions) {
       call.webhook = 'dropped';
       return;
     }
+    const duplicate = roll < (options.dropRate ?? 0) + (options.duplicateRate ?? 0);
+    const delay = options.webhookDelayMs?.(call) ?? 0;
+    if (delay > 0) {
+      call.webhook = 'delayed';
+      call.delayedMs = delay;
+      held.push({ due: at + delay, call, url, duplicate });
+      return;
+    }
+    await deliver(call, url, duplicate);
+  };
+
+  const deliver = async (call: SimCall, url: string, duplicate: boolean) => {
     try {
-      await postWebhook(url, call.body);
+      await postWebhook(url, call.body!);
       call.webhook = 'sent';
-      if (roll < (options.dropRate ?? 0) + (options.duplicateRate ?? 0)) {
+      if (duplicate) {
         call.webhook = 'duplicated';
-        await postWebhook(url, call.body); // Bland's corrected-transcript follow-up has the same call_id
+        await postWebhook(url, call.body!); // Bland's corrected-transcript follow-up has the same call_id
       }
     } catch {
       call.webhook = 'failed';
@@ -176,6 +202,10 @@ export async function startBlandSim(options: BlandSimOptions) {
         failNext--;
         return send(res, 503, { status: 'error', message: 'Service unavailable' });
       }
+      const fault = options.callFault?.() ?? null;
+      if (fault !== null) faults.callFaults[String(fault)] = (faults.callFaults[String(fault)] ?? 0) + 1;
+      if (fault === 429) return send(res, 429, { status: 'error', message: 'Rate limit exceeded' }, { 'retry-after': '1' });
+      if (fault === 500 || fault === 503) return send(res, fault, { status: 'error', message: fault === 500 ? 'Internal server error' : 'Service unavailable' });
       recent.push(t);
       let request: Record<string, unknown>;
       try {
@@ -200,6 +230,8 @@ export async function startBlandSim(options: BlandSimOptions) {
         });
       }, options.talkMs ?? 50);
       timers.add(timer);
+      // The call is placed; its answer never arrives (the client sees a reset connection, as after a timeout).
+      if (fault === 'lost-answer') return void res.destroy();
       return send(res, 200, { status: 'success', message: 'Call successfully queued.', call_id: call.callId, batch_id: null });
     }
     const one = /^\/v1\/calls\/([^/]+)$/.exec(url.pathname);
@@ -314,6 +346,19 @@ export async function startBlandSim(options: BlandSimOptions) {
     /** Replaces the outcome script (deterministic tests). */
     script: (next: (index: number) => SimOutcome) => {
       script = next;
+    },
+    /** Faults injected so far by `callFault`, by kind. */
+    faults,
+    /** Webhooks held back (delayed), not yet sent. */
+    get heldWebhooks(): number {
+      return held.length;
+    },
+    /** Sends the held webhooks whose time has come (simulated clock), oldest first; resolves when they were posted. */
+    releaseDue: async () => {
+      const due = held.filter((h) => h.due <= now()).sort((a, b) => a.due - b.due);
+      for (const h of due) held.splice(held.indexOf(h), 1);
+      for (const h of due) await deliver(h.call, h.url, h.duplicate);
+      return due.length;
     },
     /** Resolves once every call placed so far has ended and its webhook (if any) was delivered. */
     settle: async () => {

@@ -11,7 +11,7 @@ import { METRIC } from '../ports/metrics';
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
-  | { readonly result: 'stale' | 'already-claimed' | 'not-active' | 'paused' }
+  | { readonly result: 'stale' | 'already-claimed' | 'not-active' | 'paused' | 'crm-unavailable' }
   | { readonly result: 'refused'; readonly reasons: readonly string[] }
   | { readonly result: 'blocked'; readonly reason: string }
   | { readonly result: 'crm-terminal'; readonly status: string }
@@ -25,6 +25,8 @@ export type DialResult =
  */
 /** While the kill switch is on, a due attempt is looked at again this much later. */
 export const PAUSE_RECHECK_MS = 15 * 60_000;
+/** When the pre-dial CRM lookup fails (Convoso down), the attempt is looked at again this much later, uncalled. */
+export const CRM_RECHECK_MS = 5 * 60_000;
 
 export function makeDialLead(ports: LoopPorts | LoopDeps) {
   const deps = 'policy' in ports ? ports : loopDeps(ports);
@@ -102,7 +104,19 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     if (!claimed) return { result: 'already-claimed' };
 
     if (deps.config.dialer.preDialCrmCheck && deps.crm) {
-      const terminal = crmTerminal(await deps.crm.findByPhone(lead.phone), deps.config.crm.terminalStatuses);
+      let found: Awaited<ReturnType<NonNullable<typeof deps.crm>['findByPhone']>>;
+      try {
+        found = await deps.crm.findByPhone(lead.phone);
+      } catch (error) {
+        // Fail closed: a lead a human may have sold or put on DNC is not called blind. No call was placed, so none is
+        // counted; the claimed attempt is replaced by one a few minutes on (rather than stranded until the sweeper).
+        const now2 = deps.clock.now();
+        const decision = deps.policy.schedule(policyView(claimed), now2 + CRM_RECHECK_MS, 'gap', now2);
+        await applyDecision(deps, claimed, { ...decision, detail: `CRM check failed (${(error as Error).message.slice(0, 120)}); ${decision.detail}` });
+        deps.metrics?.add(METRIC.dialHeldCrmUnavailable, 1);
+        return { result: 'crm-unavailable' };
+      }
+      const terminal = crmTerminal(found, deps.config.crm.terminalStatuses);
       if (terminal) {
         await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal.outcome, detail: `CRM status ${terminal.status}: ${terminal.outcome} by a human agent` });
         return { result: 'crm-terminal', status: terminal.status };

@@ -17,6 +17,8 @@ export const METRIC = {
   dialRefusedCap: 'DialRefused_Cap',
   dialRefusedBlocked: 'DialRefused_Blocked',
   dialHeldPaused: 'DialHeld_Paused',
+  /** The pre-dial CRM lookup failed (Convoso down): no call, the attempt looked at again a few minutes later. */
+  dialHeldCrmUnavailable: 'DialHeld_CrmUnavailable',
   blandErrors: 'BlandErrors',
   blandCostUsd: 'BlandCostUsd',
   callSeconds: 'CallSeconds',

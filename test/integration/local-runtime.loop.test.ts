@@ -28,6 +28,8 @@ afterEach(async () => {
   while (running.length > 0) await running.pop()!.stop();
 });
 
+const FAST_RETRY = { retries: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 2_000, sleep: async () => undefined, random: () => 0 };
+
 async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}, preDialCrmCheck = false): Promise<Run> {
   const clock = new ManualClock(at(now));
   const rt = await startLocalRuntime({
@@ -36,6 +38,7 @@ async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Re
     clock,
     tickMs: 0,
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: outcomes, ...bland },
+    crmRetry: FAST_RETRY,
   });
   running.push(rt);
   const step = async () => {
@@ -110,6 +113,24 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     await run.runUntil(at('2026-07-15T16:00:00Z'));
     expect(run.dials()).toEqual([]);
     expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: 'SALE' });
+  });
+
+  it('Convoso down at dial time: no blind call, no call counted; the attempt comes back 5 minutes later and dials once Convoso is up', async () => {
+    const run = await start('2026-07-15T15:00:00Z', () => 'no-answer', {}, true);
+    await run.post({ phone: '2125550100', state: 'NY' });
+    run.rt.convoso.setDown(true);
+    await run.runUntil(at('2026-07-15T15:10:00Z'));
+    // 15:01 held (retry 15:06), 15:06 held (retry 15:11): never dialed, never counted, always one attempt ahead.
+    expect(run.dials()).toEqual([]);
+    const held = (await run.rt.store.get('+12125550100'))!;
+    expect(held).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, nextAttemptAt: at('2026-07-15T15:11:00Z') });
+    expect(held.claimedToken).not.toBe(held.scheduleToken);
+    expect(held.nextAttemptReason).toMatch(/^CRM check failed \(convoso: .*503/);
+    expect(run.rt.scheduler.list().map((s) => s.message.scheduleToken)).toEqual([held.scheduleToken]);
+    expect(run.rt.metrics.sum('DialHeld_CrmUnavailable')).toBe(2);
+    run.rt.convoso.setDown(false);
+    await run.runUntil(at('2026-07-15T15:12:00Z'));
+    expect(run.dials()).toEqual(['2026-07-15T15:11:00Z']);
   });
 
   it('a dial whose time has left the window is refused and rescheduled', async () => {
