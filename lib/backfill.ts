@@ -25,6 +25,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { BackfillConfig } from '../lambdas/config/config';
 import type { Dialer } from './dialer';
+import { grantSecretValue, grantTable, LOOP_TABLE_ACTIONS } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface BackfillProps {
@@ -62,10 +63,10 @@ export class Backfill extends Construct {
       timeout: Duration.minutes(15),
       memorySize: 1024,
     });
-    props.table.grantReadWriteData(this.fn);
+    grantTable(this.fn, props.table, LOOP_TABLE_ACTIONS);
     // Only the run's phone lists: get and put under backfill/ (no list, no delete).
     this.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.bucket.arnForObjects('backfill/*')] }));
-    props.secret.grantRead(this.fn);
+    grantSecretValue(this.fn, props.secret);
     props.dialer.grantScheduling(this.fn);
 
     const task = (name: BackfillTaskName, input: Record<string, unknown> | string): LambdaInvoke => new LambdaInvoke(this, name, {

@@ -1,10 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { secureQueue } from './queues';
 import { Construct } from 'constructs';
+import { grantSecretValue, grantTable } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface CrmWriteBackProps {
@@ -36,10 +38,12 @@ export class CrmWriteBack extends Construct {
     this.writerFunction = new RedialFunction(this, 'WriterFn', { handlerFile: 'crm-writer.handler.ts', environment: props.environment, timeout: Duration.seconds(60) });
     // Few writers at once: Convoso's rate limit is shared with the dialer's lookups and the backfill.
     this.writerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
-    props.table.grantReadWriteData(this.writerFunction);
-    props.secret.grantRead(this.writerFunction);
+    // The writer only parks a write the CRM cannot take (one PutItem); it reads nothing from the table.
+    grantTable(this.writerFunction, props.table, ['PutItem']);
+    grantSecretValue(this.writerFunction, props.secret);
     for (const producer of props.producers) {
-      this.queue.grantSendMessages(producer);
+      // SendMessage only: the queue URL comes in the environment (no GetQueueUrl, no GetQueueAttributes).
+      producer.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
       producer.addEnvironment('CRM_OUTBOX_URL', this.queue.queueUrl);
     }
   }

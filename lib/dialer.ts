@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { secureQueue } from './queues';
 import { Construct } from 'constructs';
+import { grantSecretValue, grantTable, LOOP_TABLE_ACTIONS } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface DialerProps {
@@ -66,16 +67,22 @@ export class Dialer extends Construct {
 
     this.scheduleArn = Stack.of(this).formatArn({ service: 'scheduler', region: Aws.REGION, account: Aws.ACCOUNT_ID, resource: 'schedule', resourceName: `${this.scheduleGroupName}/*` });
     for (const fn of [this.dialerFunction, this.sweeperFunction]) {
-      props.table.grantReadWriteData(fn);
-      props.secret.grantRead(fn);
+      grantSecretValue(fn, props.secret);
       this.grantScheduling(fn);
     }
+    grantTable(this.dialerFunction, props.table, LOOP_TABLE_ACTIONS);
+    // The sweeper finds overdue attempts in the `due` index.
+    grantTable(this.sweeperFunction, props.table, LOOP_TABLE_ACTIONS, { dueIndex: true });
   }
 
-  /** Lets a function create, update and delete attempt schedules in the group, and pass the scheduler role. */
+  /** Lets a function create, update and delete attempt schedules in the group, and pass the scheduler role to Scheduler only. */
   grantScheduling(fn: RedialFunction): void {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [this.scheduleArn] }));
-    this.schedulerRole.grantPassRole(fn.grantPrincipal);
+    fn.addToRolePolicy(new PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [this.schedulerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }));
     fn.node.addDependency(this.group);
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -13,10 +14,13 @@ export interface RedialFunctionProps extends Omit<NodejsFunctionProps, 'entry' |
 /**
  * One function construct with the project's defaults: bundled by the local esbuild (no Docker), latest Node LTS on
  * arm64, X-Ray tracing, source maps, an explicit log group with retention, environment merged rather than replaced.
+ * Its role may write only to that log group (not AWSLambdaBasicExecutionRole's logs on every resource).
  */
 export class RedialFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: RedialFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
+    const role = props.role ?? new Role(scope, `${id}ServiceRole`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
     super(scope, id, {
       memorySize: 512,
       timeout: Duration.seconds(30),
@@ -27,6 +31,7 @@ export class RedialFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
       environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'redial', ...props.environment },
       bundling: { sourceMap: true, minify: true, format: OutputFormat.CJS, target: 'node22', externalModules: ['@aws-sdk/*'], ...props.bundling },
     });
