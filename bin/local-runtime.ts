@@ -167,6 +167,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       blocklist: new DynamoBlockList(dynamo.doc, dynamo.tableName),
       callerIds: new DynamoCallerIdStore(dynamo.doc, dynamo.tableName),
       sms: agent,
+      callLog: agent,
       log: (e: LoopEvent) => log(`${new Date(clock.now()).toISOString().slice(0, 16)}Z  ${e.phone}  ${e.event.padEnd(14)} ${e.detail}${e.nextAttemptAt ? `  → next ${e.nextAttemptAt.slice(0, 16)}Z` : ''}`),
     });
     const dial = makeDialLead(deps);

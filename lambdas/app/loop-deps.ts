@@ -16,6 +16,7 @@ import type { SmsSender } from '../ports/sms-sender';
 import { blockingEntry, type BlockEntry } from '../domain/blocklist';
 import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
+import type { CallLog } from '../ports/backfill';
 
 /** One line per decision, for the operator's log (phone masked). */
 export interface LoopEvent {
@@ -49,6 +50,11 @@ export interface LoopPorts {
   readonly sms?: SmsSender | null;
   /** Randomness for the caller-ID choice (default Math.random; seeded in tests). */
   readonly random?: () => number;
+  /**
+   * The voice platform's call list (Bland GET /v1/calls): the sweeper looks a stuck claim up there before counting it
+   * FAILED, so a call whose dialer crashed and whose webhook was lost still yields its outcome. Absent = not looked up.
+   */
+  readonly callLog?: CallLog | null;
 }
 
 /** The ports plus the pure rules built once from the config. */

@@ -4,7 +4,7 @@ import { loopDeps, type LoopDeps, type LoopPorts } from './loop-deps';
 import { makeRecordCallOutcome, type OutcomeResult } from './record-call-outcome';
 
 /** Statuses of a call that has ended (docs/bland.md). */
-const FINAL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled', 'cancelled']);
+export const FINAL_STATUSES = new Set(['completed', 'failed', 'busy', 'no-answer', 'canceled', 'cancelled']);
 /** How long the watchdog keeps asking about a call Bland has not finished (or cannot tell us about) before FAILED. */
 export const WATCHDOG_GIVE_UP_MS = 2 * 3_600_000;
 export const WATCHDOG_RETRY_MS = 5 * 60_000;

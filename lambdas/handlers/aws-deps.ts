@@ -119,6 +119,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
     callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),
     sms: agent,
+    callLog: agent,
     // Every loop decision is one log line (phone already masked); the use cases count their own metrics.
     log: (event) => logger.info(event.event, { ...event }),
     metrics: metricsSink,

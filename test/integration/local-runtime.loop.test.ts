@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
-import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local-runtime';
 import type { SimOutcome } from '../../sim/bland-sim';
 
 /**
@@ -30,7 +30,7 @@ afterEach(async () => {
 
 const FAST_RETRY = { retries: 1, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 2_000, sleep: async () => undefined, random: () => 0 };
 
-async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}, preDialCrmCheck = false): Promise<Run> {
+async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Record<string, unknown> = {}, preDialCrmCheck = false, wrapPorts?: LocalRuntimeOptions['wrapPorts']): Promise<Run> {
   const clock = new ManualClock(at(now));
   const rt = await startLocalRuntime({
     config: parseConfig({ dialer: { preDialCrmCheck } }),
@@ -39,6 +39,7 @@ async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Re
     tickMs: 0,
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: outcomes, ...bland },
     crmRetry: FAST_RETRY,
+    wrapPorts,
   });
   running.push(rt);
   const step = async () => {
@@ -175,6 +176,30 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     expect(lead.claimedToken).toBe(lead.scheduleToken);
     expect(lead.lastCallId).toBe(run.rt.bland.calls[2]!.callId);
     expect(run.rt.scheduler.list().map((s) => [s.message.kind, s.message.callId])).toEqual([['watchdog', lead.lastCallId]]);
+  });
+
+  it('the dialer crashes after placing the call, before indexing it, and the webhook is lost: the sweeper finds the call in Bland\'s list and records its SALE', async () => {
+    let crashes = 0;
+    const crashOnce = (store: LocalRuntime['store']) => new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'putCall' && crashes === 0) return async () => { crashes++; throw new Error('simulated crash between the call and its record'); };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const run = await start('2026-07-15T15:00:00Z', () => 'sale', { dropRate: 1 }, false, { store: crashOnce });
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-15T15:01:00Z'));
+    // The call was placed at 15:01; the redelivered message finds the attempt claimed and dials nothing more.
+    expect(run.dials()).toEqual(['2026-07-15T15:01:00Z']);
+    expect(crashes).toBe(1);
+    expect(await run.rt.store.getCall(run.rt.bland.calls[0]!.callId)).toBeNull();
+    // Past max_duration + grace, the sweeper asks Bland for calls to the number since the claim: the SALE is recorded.
+    run.clock.set(at('2026-07-15T15:20:00Z'));
+    await run.rt.sweep();
+    expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: 'SALE', attemptsTotal: 1 });
+    expect(run.rt.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
+    expect(run.dials()).toHaveLength(1);
   });
 
   it('Bland answering 503: the call may exist, so the attempt is kept until its webhook or the sweeper; never dialed twice', async () => {
