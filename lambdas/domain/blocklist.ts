@@ -1,4 +1,4 @@
-import type { E164 } from './phone';
+import { maskPhone, type E164 } from './phone';
 
 /**
  * The operator's blocklist: numbers never to call or text, whatever any other rule says. An entry is one number
@@ -33,7 +33,8 @@ export function blockingEntry(phone: E164 | string, entries: readonly BlockEntry
   return entries.find((e) => e.kind === 'areaCode' && phone.startsWith(`+1${e.value}`)) ?? null;
 }
 
+/** Why a lead is blocked, for its record and the log line: a blocked number is shown masked (it is the lead's own). */
 export function describeBlock(entry: BlockEntry): string {
-  const what = entry.kind === 'number' ? entry.value : entry.kind === 'areaCode' ? `area code ${entry.value}` : `prefix ${entry.value}`;
+  const what = entry.kind === 'number' ? maskPhone(entry.value) : entry.kind === 'areaCode' ? `area code ${entry.value}` : `prefix ${entry.value}`;
   return `blocked (${what}: ${entry.reason})`;
 }

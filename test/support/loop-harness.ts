@@ -19,6 +19,7 @@ import { makeWatchdog } from '../../lambdas/app/watchdog';
 import { parseConfig, type ConfigInput } from '../../lambdas/config/config';
 import type { DialMessage } from '../../lambdas/ports/attempt-scheduler';
 import type { LeadStore } from '../../lambdas/ports/lead-store';
+import type { MetricsSink } from '../../lambdas/ports/metrics';
 import type { PlaceCallRequest, VoiceAgent } from '../../lambdas/ports/voice-agent';
 
 /**
@@ -113,7 +114,7 @@ export class ScriptedAgent implements VoiceAgent {
 
 let tables = 0;
 
-export async function startLoop(dynamo: LocalDynamo, options: { now: number; script: (call: PlacedCall) => Script; config?: ConfigInput }) {
+export async function startLoop(dynamo: LocalDynamo, options: { now: number; script: (call: PlacedCall) => Script; config?: ConfigInput; metrics?: MetricsSink }) {
   const tableName = `loop-${tables++}`;
   await ensureTable(dynamo.client, tableName);
   const store = new DynamoLeadStore(dynamo.doc, tableName);
@@ -125,7 +126,7 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
   let ids = 0;
   const blocklist = new DynamoBlockList(dynamo.doc, tableName);
   const sms = new FakeSms(clock);
-  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7), sms });
+  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7), sms, metrics: options.metrics });
   const acceptLead = makeAcceptLead(deps);
   const dial = makeDialLead(deps);
   const recordOutcome = makeRecordCallOutcome(deps);
