@@ -38,7 +38,7 @@ import { makeReplayArchive } from '../lambdas/http/replay';
 import { makeRecordLeadData } from '../lambdas/app/lead-data';
 import { makeRecordInboundSms, makeSendSmsStep } from '../lambdas/app/sms-follow-up';
 import type { CrmWriteMessage } from '../lambdas/ports/crm-outbox';
-import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
+import { startLocalDynamo, type LocalDynamo } from '../lambdas/adapters/local/dynalite';
 
 /**
  * The embedded local runtime: the same use cases and HTTP routes as on AWS, on dynalite (persisted under dataDir),
@@ -91,6 +91,11 @@ export interface LocalRuntimeOptions {
    * calls in flight and their webhooks). Not stopped by `stop()`.
    */
   readonly sims?: { readonly bland: BlandSim; readonly convoso: ConvosoSim };
+  /**
+   * A database started by the caller (it stands for DynamoDB, which outlives any process: a restart of the runtime on
+   * it keeps every item). Not stopped by `stop()`; dataDir still holds the archive and artifacts.
+   */
+  readonly dynamo?: LocalDynamo;
   /** The loop's Convoso client retries (pre-dial check, inbound lookups; tests: fast). */
   readonly crmRetry?: RetryOptions;
   /** The Bland client's retries (tests: no real sleeping on 429). */
@@ -122,8 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
   }
 
   async function start() {
-    const dynamo = await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
-    started.push(() => dynamo.stop());
+    const dynamo = options.dynamo ?? await startLocalDynamo({ path: join(options.dataDir, 'db'), tableName: 'redial-local' });
+    if (!options.dynamo) started.push(() => dynamo.stop());
     const metrics = new MemoryMetrics();
     const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName, {
       reportingZone: options.config.reporting.zone,
@@ -324,7 +329,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
           await bland.stop();
           await convoso.stop();
         }
-        await dynamo.stop();
+        if (!options.dynamo) await dynamo.stop();
       },
     };
   }
