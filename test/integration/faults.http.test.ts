@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { DEFAULT_CONFIG, parseConfig } from '../../lambdas/config/config';
-import { dialScheduleName } from '../../lambdas/ports/attempt-scheduler';
 import type { AttemptScheduler } from '../../lambdas/ports/attempt-scheduler';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { startBlandSim, type BlandSim, type CallFault, type SimCall } from '../../sim/bland-sim';
