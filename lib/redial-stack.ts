@@ -68,8 +68,9 @@ export class RedialStack extends Stack {
     this.crmWriteBack = new CrmWriteBack(this, 'CrmWriteBack', {
       // The shared composition root reads the scheduling names too (the writer never schedules: no permission for it).
       table: this.leadStore.table, secret: this.secret, environment: { ...environment, ...this.dialer.schedulingEnvironment },
-      // The functions that record outcomes (the Bland webhook, the dialer's watchdog) and the admin API (replay).
-      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.webhooks.adminFunction, this.webhooks.toolsFunction],
+      // The functions that record outcomes (the Bland webhook, the dialer's watchdog, the sweeper's recovered calls), the
+      // admin API (replay) and the mid-call tool.
+      producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.dialer.sweeperFunction, this.webhooks.adminFunction, this.webhooks.toolsFunction],
     });
     // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
     const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));

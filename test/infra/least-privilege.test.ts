@@ -108,7 +108,7 @@ const FUNCTIONS: Record<string, string[]> = {
   // The dial queue's consumer: dial, watchdog, texts; reschedules; queues CRM writes from the watchdog.
   DialerDialerFn: [...basics('DialerDialerFn'), ...consume('DialerDialQueue.Arn'), ...LOOP_TABLE, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // Every 5 minutes: overdue attempts from the due index, scheduled again.
-  DialerSweeperFn: [...basics('DialerSweeperFn'), ...LOOP_TABLE, ...DUE_INDEX, ...READ_SECRET, ...SCHEDULING],
+  DialerSweeperFn: [...basics('DialerSweeperFn'), ...LOOP_TABLE, ...DUE_INDEX, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // The outbox's consumer: talks to Convoso; its only table write parks a write the CRM cannot take.
   CrmWriteBackWriterFn: [...basics('CrmWriteBackWriterFn'), ...consume('CrmWriteBackOutbox.Arn'), ...on(TABLE, 'dynamodb:PutItem'), ...READ_SECRET],
   // The backfill steps: runs and leads in the table, its phone lists under backfill/, schedules for enqueued leads.

@@ -134,7 +134,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 2 } });
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
     const withOutbox = functions.filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.['CRM_OUTBOX_URL']).map(([name]) => name);
-    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksToolsFn']);
+    expect(withOutbox.map((n) => n.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DialerDialerFn', 'DialerSweeperFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksToolsFn']);
   });
 
   it('the admin routes exist, each on the admin function (which authenticates with adminApiKey in constant time)', () => {
