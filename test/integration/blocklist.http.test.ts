@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
+import { runUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { mainAsync } from '../../bin/cli';
 
@@ -21,18 +22,7 @@ async function post(phone: string, state: string) {
   const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone, state }) });
   return (await res.json()) as Record<string, unknown>;
 }
-async function step(until: number) {
-  for (let guard = 0; guard < 200; guard++) {
-    await rt.loopOnce();
-    await rt.bland.settle();
-    await rt.loopOnce();
-    const next = rt.scheduler.nextAt();
-    if (next === null || next > until) break;
-    clock.set(Math.max(clock.now(), next));
-  }
-  clock.set(until);
-  await rt.loopOnce();
-}
+const step = (until: number) => runUntil(rt, clock, until, 200);
 
 beforeAll(async () => {
   clock = new ManualClock(at('2026-07-15T15:00:00Z'));

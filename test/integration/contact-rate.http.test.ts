@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
+import { settleLoop } from '../support/runtime-driver';
 import { LOCAL_DEMO_CONFIG, startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { mainAsync } from '../../bin/cli';
 
@@ -24,11 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stop());
 
-async function step() {
-  await rt.loopOnce();
-  await rt.bland.settle();
-  await rt.loopOnce();
-}
+const step = () => settleLoop(rt);
 
 describe('caller-ID pool, texts and opt-out against the simulators', () => {
   it('a New York lead is called from the 212 number; its voicemail brings a text from the SMS number; STOP ends it everywhere', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
+import { runUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local-runtime';
 import type { SimOutcome } from '../../sim/bland-sim';
 
@@ -42,11 +43,6 @@ async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Re
     wrapPorts,
   });
   running.push(rt);
-  const step = async () => {
-    await rt.loopOnce();
-    await rt.bland.settle();
-    await rt.loopOnce();
-  };
   return {
     rt,
     clock,
@@ -54,16 +50,7 @@ async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Re
       const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify(body) });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     },
-    runUntil: async (until) => {
-      for (let guard = 0; guard < 500; guard++) {
-        await step();
-        const next = rt.scheduler.nextAt();
-        if (next === null || next > until) break;
-        clock.set(Math.max(clock.now(), next));
-      }
-      clock.set(Math.max(clock.now(), until));
-      await step();
-    },
+    runUntil: (until) => runUntil(rt, clock, until, 500),
     dials: () => rt.bland.calls.map((c) => iso(c.placedAt)),
   };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
+import { runUntil as driveUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { runReplay } from '../../bin/replay-cli';
 import { BackfillCliError } from '../../bin/backfill-cli';
@@ -26,17 +27,7 @@ async function start(now: string, dataDir = mkdtempSync(join(tmpdir(), 'redial-r
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0.5, ratePerSecond: 1000, outcomeFor: (i) => (i === 1 ? 'sale' : 'voicemail') },
   });
   running.push(rt);
-  const runUntil = async (until: number) => {
-    for (let guard = 0; guard < 200; guard++) {
-      await rt.loopOnce();
-      await rt.bland.settle();
-      await rt.loopOnce();
-      const next = rt.scheduler.nextAt();
-      if (next === null || next > until) break;
-      clock.set(Math.max(clock.now(), next));
-    }
-    clock.set(until);
-  };
+  const runUntil = (until: number) => driveUntil(rt, clock, until, 200);
   return { rt, clock, dataDir, runUntil };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
+import { runUntil as driveUntil, settleLoop } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { mainAsync } from '../../bin/cli';
 import type { SimCall, SimOutcome } from '../../sim/bland-sim';
@@ -40,22 +41,8 @@ const lateness = new Map<string, number>(); // callId → ms late (0 unless list
 let paused = '';
 let stopped = '';
 
-async function step() {
-  await rt.loopOnce();
-  await rt.bland.settle();
-  await rt.loopOnce();
-}
-
-async function runUntil(until: number) {
-  for (let guard = 0; guard < 2000; guard++) {
-    await step();
-    const next = rt.scheduler.nextAt();
-    if (next === null || next > until) break;
-    clock.set(Math.max(clock.now(), next));
-  }
-  clock.set(Math.max(clock.now(), until));
-  await step();
-}
+const step = () => settleLoop(rt);
+const runUntil = (until: number) => driveUntil(rt, clock, until);
 
 async function post(batch: number) {
   for (const [i, { area, state, zone }] of AREAS.entries()) {

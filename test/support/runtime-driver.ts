@@ -1,0 +1,24 @@
+import type { ManualClock } from '../../lambdas/adapters/system-clock';
+import type { LocalRuntime } from '../../bin/local-runtime';
+
+/** One pass of the local runtime's loop, the Bland simulator's webhooks landed, and one more pass for their effects. */
+export async function settleLoop(rt: LocalRuntime): Promise<void> {
+  await rt.loopOnce();
+  await rt.bland.settle();
+  await rt.loopOnce();
+}
+
+/**
+ * Drives the runtime on a manual clock: from one scheduled event to the next (settling at each) up to `until`, then
+ * sets the clock to `until` and settles once more. The simulator answers at once (talkMs 0), so every instant is exact.
+ */
+export async function runUntil(rt: LocalRuntime, clock: ManualClock, until: number, maxEvents = 2000): Promise<void> {
+  for (let guard = 0; guard < maxEvents; guard++) {
+    await settleLoop(rt);
+    const next = rt.scheduler.nextAt();
+    if (next === null || next > until) break;
+    clock.set(Math.max(clock.now(), next));
+  }
+  clock.set(Math.max(clock.now(), until));
+  await settleLoop(rt);
+}
