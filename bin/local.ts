@@ -2,7 +2,7 @@
  * `npm start`: the whole system on this machine. HTTP routes on 127.0.0.1:3000 (POST /leads, POST /webhooks/bland,
  * GET /leads/<phone>, GET /health), dynalite under .redial/, the local scheduler and queue, and the Bland and
  * Convoso simulators. Options: --speed N (simulated clock N times faster), --port P, --fresh (start from an empty
- * .redial/). Config overrides: REDIAL_CONFIG='{"policy":{"maxCallsPerDay":6}}'.
+ * data directory), --data-dir D (default .redial). Config overrides: REDIAL_CONFIG='{"policy":{"maxCallsPerDay":6}}'.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -21,11 +21,17 @@ function loadConfig(): Config {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { speed: { type: 'string', default: '1' }, port: { type: 'string', default: process.env.PORT ?? '3000' }, fresh: { type: 'boolean', default: false } },
+    options: {
+      speed: { type: 'string', default: '1' },
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      fresh: { type: 'boolean', default: false },
+      'data-dir': { type: 'string', default: '.redial' },
+    },
   });
   const speed = Number(values.speed);
   if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) throw new Error(`--speed must be a number between 0 and 10000, got ${values.speed}`);
-  const dataDir = '.redial';
+  // Another directory keeps a second runtime (or a test's) from touching the one in .redial/.
+  const dataDir = values['data-dir'];
   if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
   const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, demoHistory: true, log: (line) => console.log(line) });
   console.log(`redial local runtime on ${runtime.url} (speed x${speed}; ${runtime.resumed} pending attempts resumed from ${dataDir}/)`);
