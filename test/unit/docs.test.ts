@@ -38,6 +38,20 @@ describe('docs match the code', () => {
     expect(runtime).toContain("'POST /leads'");
   });
 
+  it('docs/deploy.md\'s secret.json has exactly the keys the functions\' secret schema reads, each in its table, no value in it', () => {
+    const source = read('lambdas/handlers/aws-deps.ts').split('const secretSchema = z.object({')[1]!.split('});')[0]!;
+    const schemaKeys = [...source.matchAll(/^\s+(\w+): z\./gm)].map((m) => m[1]!).sort();
+    expect(schemaKeys).toEqual(expect.arrayContaining(['blandApiKey', 'intakeApiKey', 'adminApiKey', 'toolsApiKey', 'webhookSecret', 'convosoAuthToken']));
+    const doc = read('docs/deploy.md');
+    const block = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('"blandApiKey"'))!;
+    const secret = JSON.parse(block) as Record<string, string | null>;
+    expect(Object.keys(secret).sort()).toEqual(schemaKeys);
+    // Placeholders or null only: a doc is no place for a key, even an example one.
+    for (const value of Object.values(secret)) expect(value === null || /^<[^<>]+>$/.test(value)).toBe(true);
+    const tableKeys = doc.split('\n').filter((l) => /^\| `\w+`/.test(l)).flatMap((l) => [...l.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!));
+    for (const key of schemaKeys) expect(tableKeys).toContain(key);
+  });
+
   it('docs/dependencies.md lists exactly the production dependencies of package.json, each with its reason', () => {
     const deps = Object.keys(JSON.parse(read('package.json')).dependencies as Record<string, string>).sort();
     const rows = read('docs/dependencies.md').split('\n').filter((l) => /^\| `[^`]+` \|/.test(l));
