@@ -22,6 +22,7 @@ import { makeRecordCallOutcome } from '../lambdas/app/record-call-outcome';
 import { parseConfig } from '../lambdas/config/config';
 import type { DialMessage } from '../lambdas/ports/attempt-scheduler';
 import type { VoiceAgent } from '../lambdas/ports/voice-agent';
+import { fixed, writeBenchResult } from './results';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 10_000);
 const BASELINE_UPDATES = Number(process.env.BENCH_BASELINE_UPDATES ?? 1_000);
@@ -105,6 +106,27 @@ export async function runLoopBench(): Promise<void> {
   console.log(`baseline (one JSON file of ${LEADS.toLocaleString('en-US')} leads rewritten per update; ${BASELINE_UPDATES} updates timed, ${UPDATES_PER_LEAD} per lead): ${baseline.toFixed(1)} leads/s`);
   console.log(`ratio: the loop processes ${(loop / baseline).toFixed(2)}x the baseline's leads per second`);
   console.log(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+  writeBenchResult('loop', { BENCH_LEADS: LEADS, BENCH_BASELINE_UPDATES: BASELINE_UPDATES }, [
+    {
+      measure: `loop: leads/s (${LEADS.toLocaleString('en-US')} leads, intake + 8 dials and outcomes)`,
+      figure: `${fixed(loop)} leads/s`,
+      baseline: `${fixed(baseline)} leads/s (one JSON file)`,
+      ratio: `${(loop / baseline).toFixed(2)}x`,
+      // Below a few thousand leads the JSON file is faster (docs/architecture.md): the goal is judged at 10,000.
+      goal: '> 1x at 10,000 leads (issue 4)',
+      met: LEADS >= 10_000 ? loop > baseline : null,
+      recorded: '9.3 vs 1.9 leads/s: 4.87x at 10,000',
+    },
+    {
+      measure: `loop: peak RSS (${LEADS.toLocaleString('en-US')} leads)`,
+      figure: `${(peakRss / 1024 / 1024).toFixed(0)} MiB`,
+      baseline: '',
+      ratio: '',
+      goal: '',
+      met: null,
+      recorded: '1,528 MiB at 10,000 (mostly dynalite)',
+    },
+  ]);
 }
 
 if (require.main === module) void runLoopBench();
