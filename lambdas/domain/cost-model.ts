@@ -2,8 +2,9 @@ import prices from './data/unit-prices.json';
 
 /**
  * What redial costs to run, from the published unit prices in data/unit-prices.json (sources there) and the AWS
- * operations one dial makes, listed below from the code paths (dial-lead, record-call-outcome, crm write-back).
- * An estimate: no free tier, no discounts, us-east-1 list prices. docs/cost.md explains each figure.
+ * operations one dial makes: the DynamoDB units as counted by bench/ops.ts (production wiring), the rest from the
+ * code paths (dial-lead, record-call-outcome, crm write-back). An estimate: no free tier, no discounts, us-east-1
+ * list prices. docs/cost.md explains each figure.
  */
 
 export type BlandTier = keyof typeof prices.bland.tiers;
@@ -11,15 +12,26 @@ export const BLAND_TIERS = Object.keys(prices.bland.tiers) as BlandTier[];
 
 /** AWS operations of one dial, from scheduling to the CRM write-back. */
 export const PER_DIAL = {
-  /** Dialer: claim, putCall, lead update, day counters. Outcome: attempt (a summary can take 3 units), lead, cohort counter, call marked, day counters. */
-  dynamoWriteUnits: 14,
-  /** Dialer: lead, kill switch twice. Outcome: call, lead. */
-  dynamoReadUnits: 5,
+  /**
+   * Measured by bench/ops.ts (production wiring, 500 leads, 2,321 dials): 9.8 table + 2.9 `due` index units.
+   * Dialer: claim, putCall, lead update, day counters. Outcome: attempt, lead, cohort counter, call marked, day
+   * counters, the caller ID's tallies. Summaries longer than the pinned fixtures' add a unit or two to the attempt.
+   */
+  dynamoWriteUnits: 12.7,
+  /**
+   * Measured by bench/ops.ts (production wiring): dialer 7 (lead, kill switch twice, blocklist 3, caller-ID pool),
+   * outcome 3 (call, lead, caller ID). Strongly consistent reads, one unit each (every item under 4 KB).
+   */
+  dynamoReadUnits: 10,
   /** The one-off schedule firing into the dial queue (the watchdog's is deleted unfired when the webhook comes). */
   schedulerInvocations: 1,
-  /** Dial queue send/receive/delete; outbox send/receive/delete. */
+  /**
+   * Dial queue send/receive/delete; outbox send/receive/delete. bench/ops.ts counts the 2 sends (the schedule firing
+   * into the dial queue, the outcome into the outbox); receives and deletes are the event source's, batched by up
+   * to 10 under load, so 6 is the unbatched ceiling.
+   */
   sqsRequests: 6,
-  /** Dialer, Bland webhook, CRM writer. */
+  /** Dialer, Bland webhook, CRM writer (the two queue consumers take batches of up to 10: a ceiling too). */
   lambdaInvocations: 3,
   /** Average billed duration of each of them (ms), 512 MB arm64. */
   lambdaMsEach: 250,

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mainAsync } from '../../../bin/cli';
-import { awsCostPerDial, estimateCost } from '../../../lambdas/domain/cost-model';
+import { awsCostPerDial, estimateCost, PER_DIAL } from '../../../lambdas/domain/cost-model';
 import prices from '../../../lambdas/domain/data/unit-prices.json';
 
 describe('the cost model', () => {
@@ -12,9 +14,18 @@ describe('the cost model', () => {
   });
 
   it('one dial costs the sum of its operations at the listed prices (hand-computed at 2026-11-24 prices)', () => {
-    // 14 WRU, 5 RRU, 1 schedule, 6 SQS, 3 x (request + 0.25 s x 0.5 GB), 1 HTTP API, 1 S3 PUT, 4 KB of logs.
-    const hand = 14 * 0.625e-6 + 5 * 0.125e-6 + 1e-6 + 6 * 0.4e-6 + 3 * (0.2e-6 + 0.125 * 0.0000133334) + 1e-6 + 5e-6 + (4 / 1_048_576) * 0.5;
+    // 12.7 WRU, 10 RRU (as bench/ops.ts counts them), 1 schedule, 6 SQS, 3 x (request + 0.25 s x 0.5 GB), 1 HTTP API,
+    // 1 S3 PUT, 4 KB of logs.
+    const hand = 12.7 * 0.625e-6 + 10 * 0.125e-6 + 1e-6 + 6 * 0.4e-6 + 3 * (0.2e-6 + 0.125 * 0.0000133334) + 1e-6 + 5e-6 + (4 / 1_048_576) * 0.5;
     expect(awsCostPerDial()).toBeCloseTo(hand, 12);
+  });
+
+  it('the DynamoDB units per dial are the ones bench/ops.ts counted (production wiring), as docs/cost.md cites them', () => {
+    expect(PER_DIAL.dynamoWriteUnits).toBe(12.7);
+    expect(PER_DIAL.dynamoReadUnits).toBe(10);
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'cost.md'), 'utf8');
+    expect(doc).toContain('12.7 DynamoDB write units and 10 read units');
+    expect(doc).toContain('bench/ops.ts');
   });
 
   it('per-dial costs scale with dials, fixed costs do not; Bland is talk minutes at the tier rate plus its platform fee', () => {
