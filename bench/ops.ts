@@ -112,7 +112,7 @@ function canonical(value: unknown): string {
 /**
  * Writes to the `due` index (projection ALL) caused by one table write: an item entering or leaving the index is one
  * index write; a changed index key is two (delete + put); a changed item with the same key is one; no change, none
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes).
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes).
  */
 function indexWrites(before: Record<string, AttributeValue> | undefined, after: Record<string, AttributeValue> | undefined): { shard: string; units: number }[] {
   const { partitionKey: ipk, sortKey: isk } = TABLE_KEYS.dueIndex;
