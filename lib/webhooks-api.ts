@@ -1,4 +1,4 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -88,8 +88,10 @@ export class WebhooksApi extends Construct {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', route: '$context.routeKey', status: '$context.status', latency: '$context.responseLatency' }),
     };
-    new CfnOutput(this, 'LeadsUrl', { value: `${this.api.apiEndpoint}/leads`, description: 'Paste into the Zapier webhook action' });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'npx redial pause|resume|status --url <this> --api-key <adminApiKey>' });
-    new CfnOutput(this, 'BlandWebhookUrl', { value: `${this.api.apiEndpoint}/webhooks/bland`, description: 'Bland call webhook' });
+    // On the stack, so the outputs keep these plain names (`Redial.ApiUrl = ...`), not a construct-path hash.
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'LeadsUrl', { value: `${this.api.apiEndpoint}/leads`, description: 'Paste into the Zapier webhook action' });
+    new CfnOutput(stack, 'ApiUrl', { value: this.api.apiEndpoint, description: 'npx redial pause|resume|status --url <this> --api-key <adminApiKey>' });
+    new CfnOutput(stack, 'BlandWebhookUrl', { value: `${this.api.apiEndpoint}/webhooks/bland`, description: 'Bland call webhook' });
   }
 }

@@ -17,7 +17,7 @@ const ianaZone = z.string().refine((zone) => isValidZone(zone), { message: 'must
 const weekday = z.number().int().min(1).max(7);
 const outcomeName = z.enum(['SALE', 'DNC', 'TRANSFERRED', 'CALLBACK', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'NOT_INTERESTED', 'BAD_NUMBER', 'FAILED', 'UNKNOWN']);
 
-export const businessHoursSchema = z.object({
+export const businessHoursSchema = z.strictObject({
   zone: ianaZone.default('America/New_York'),
   start: hhmm.default('11:00'),
   end: hhmm.default('20:00'),
@@ -27,12 +27,12 @@ export const businessHoursSchema = z.object({
 }).refine((b) => !HHMM.test(b.start) || !HHMM.test(b.end) || b.start < b.end, { message: 'start must be before end', path: ['end'] });
 
 /** A legal rule can be switched off only on purpose: the reason is kept with the config and shown in reports. */
-const ruleWaiver = z.object({
+const ruleWaiver = z.strictObject({
   region: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter state code'),
   reason: z.string().trim().min(20, 'must explain in at least 20 characters why this legal rule is waived (e.g. counsel opinion and date)'),
 });
 
-export const callingWindowConfigSchema = z.object({
+export const callingWindowConfigSchema = z.strictObject({
   business: businessHoursSchema.default({ zone: 'America/New_York', start: '11:00', end: '20:00', days: [1, 2, 3, 4, 5] }),
   /** Business blackout: US federal holidays (observed days included) unless switched off. */
   federalHolidayBlackout: z.boolean().default(true),
@@ -57,7 +57,7 @@ export const callingWindowConfigSchema = z.object({
   horizonDays: z.number().int().min(1).max(60).default(14),
 });
 
-export const redialPolicyConfigSchema = z.object({
+export const redialPolicyConfigSchema = z.strictObject({
   terminalOutcomes: z.array(outcomeName).min(1).default(['SALE', 'DNC']),
   badNumberTerminal: z.boolean().default(true),
   /** Minutes between dials within one local day; the last gap repeats. */
@@ -73,7 +73,7 @@ export const redialPolicyConfigSchema = z.object({
   gapJitter: z.number().min(0).max(1).default(0),
 });
 
-export const outcomeConfigSchema = z.object({
+export const outcomeConfigSchema = z.strictObject({
   /** Labels (disposition_tag, pathway tags) that mean a sale. Matched as whole normalized labels or token runs. */
   saleLabels: z.array(z.string().min(1)).default(['SALE', 'SOLD', 'ACA', 'ENROLLED', 'CLOSED WON', 'POLICY SOLD']),
   dncLabels: z.array(z.string().min(1)).default(['DNC', 'DO NOT CALL', 'DO NOT CONTACT', 'REMOVE ME', 'STOP CALLING', 'DNCA', 'DNCL', 'DNCQ']),
@@ -91,7 +91,7 @@ export const outcomeConfigSchema = z.object({
   ]),
 });
 
-export const dialerConfigSchema = z.object({
+export const dialerConfigSchema = z.strictObject({
   /** Bland max_duration (minutes); the watchdog fires after it plus the grace. */
   maxDurationMinutes: z.number().min(1).max(60).default(12),
   watchdogGraceMinutes: z.number().min(1).max(120).default(5),
@@ -106,7 +106,7 @@ const DEFAULT_STATUS_BY_OUTCOME: Record<string, string> = {
   SALE: 'SALE', DNC: 'DNC', TRANSFERRED: 'ACA', CALLBACK: 'CB', VOICEMAIL: 'A', NO_ANSWER: 'NA', BUSY: 'B', NOT_INTERESTED: 'NI',
 };
 
-export const crmWriteBackSchema = z.object({
+export const crmWriteBackSchema = z.strictObject({
   /** Write every call back to the CRM (needs the Convoso token). */
   enabled: z.boolean().default(true),
   /** Outcome → CRM status code; an outcome not listed leaves the status as it is (the call's facts are still written). */
@@ -117,7 +117,7 @@ export const crmWriteBackSchema = z.object({
   collectedFields: z.array(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case field name')).default(['plan_type', 'member_count', 'postal_code', 'age']),
 });
 
-export const crmConfigSchema = z.object({
+export const crmConfigSchema = z.strictObject({
   /**
    * CRM status codes that end a lead (per account). Convoso codes seen on this account: SALE; DNC variants DNC, DNCA,
    * DNCL, DNCQ, STOP, DO_NOT_CALL. ACA is the floor's transfer code (write-back), not a sale, so it is not here.
@@ -128,7 +128,7 @@ export const crmConfigSchema = z.object({
   writeBack: crmWriteBackSchema.default(crmWriteBackSchema.parse({})),
 });
 
-export const backfillConfigSchema = z.object({
+export const backfillConfigSchema = z.strictObject({
   /** The zone whose calendar days a backfill's dates are. */
   zone: ianaZone.default('America/New_York'),
   /** Longest range one run may cover (days). */
@@ -146,7 +146,7 @@ export const backfillConfigSchema = z.object({
   pageSize: z.number().int().min(10).max(1000).default(1000),
   /** Phones one check step handles before handing over to the next (a Lambda has 15 minutes at most). */
   phonesPerStep: z.number().int().min(1).max(100_000).default(5_000),
-  reconcile: z.object({
+  reconcile: z.strictObject({
     enabled: z.boolean().default(true),
     everyHours: z.number().int().min(1).max(24).default(6),
     /** Dates covered by each reconcile run: today and the days before it. */
@@ -157,8 +157,8 @@ export const backfillConfigSchema = z.object({
 const e164 = z.string().regex(/^\+1[2-9]\d{2}[2-9]\d{6}$/, 'must be an E.164 US/Canada number (+1 and 10 digits)');
 
 /** The caller-ID pool (docs/operations.md, Caller-ID pool): our numbers calls go out from. Empty = Bland's own pool (no `from`). */
-export const callerIdConfigSchema = z.object({
-  numbers: z.array(z.object({ number: e164, weight: z.number().positive().max(100).default(1) }))
+export const callerIdConfigSchema = z.strictObject({
+  numbers: z.array(z.strictObject({ number: e164, weight: z.number().positive().max(100).default(1) }))
     .refine((ns) => new Set(ns.map((n) => n.number)).size === ns.length, { message: 'each number once' })
     .default([]),
   coolAfter: z.number().int().min(1).max(100).default(5),
@@ -169,7 +169,7 @@ export const callerIdConfigSchema = z.object({
 }).refine((c) => c.longCoolAfter >= c.coolAfter, { message: 'longCoolAfter must be at least coolAfter', path: ['longCoolAfter'] });
 
 /** SMS follow-up (docs/operations.md): off until a from-number is set. */
-export const smsConfigSchema = z.object({
+export const smsConfigSchema = z.strictObject({
   /** Our number texts go out from (must be an SMS-enabled number of the Bland account); null = no texts. */
   fromNumber: e164.nullable().default(null),
   /** Call outcomes that start a lead's text sequence. */
@@ -189,14 +189,14 @@ export const smsConfigSchema = z.object({
   dailyCap: z.number().int().min(1).max(1_000_000).default(2000),
 });
 
-export const reportingConfigSchema = z.object({
+export const reportingConfigSchema = z.strictObject({
   /** Zone whose calendar days the reports and counters count in. */
   zone: ianaZone.default('America/New_York'),
   /** A call counts as answered when a human picked up and it lasted at least this long (the floor's definition). */
   answeredMinSeconds: z.number().int().min(0).max(3600).default(20),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   window: callingWindowConfigSchema.default(callingWindowConfigSchema.parse({})),
   policy: redialPolicyConfigSchema.default(redialPolicyConfigSchema.parse({})),
   outcomes: outcomeConfigSchema.default(outcomeConfigSchema.parse({})),

@@ -50,8 +50,9 @@ const envSchema = z.object({
 });
 
 /** What the secret holds (JSON). Names only here; values live in Secrets Manager. */
-const secretSchema = z.object({
-  blandApiKey: z.string().min(1),
+export const secretSchema = z.object({
+  // The stack creates the secret with this placeholder: refused at cold start, with the fix named, not at Bland.
+  blandApiKey: z.string().min(1).refine((v) => v !== 'SET-ME', 'still the placeholder SET-ME: put the Bland API key in the secret (docs/deploy.md)'),
   intakeApiKey: z.string().min(16, 'must be at least 16 characters'),
   /** The operators' key for /admin/*; null = the admin API answers 503. */
   // Checked by the admin route (under 16 characters = unset), so a bad admin key cannot break the other functions.

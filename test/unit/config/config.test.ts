@@ -1,4 +1,5 @@
 import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../../lambdas/config/config';
+import { secretSchema } from '../../../lambdas/handlers/aws-deps';
 
 describe('configuration', () => {
   it('defaults are the sales floor rules', () => {
@@ -55,5 +56,22 @@ describe('configuration', () => {
 
   it('business hours must open before they close', () => {
     expect(() => parseConfig({ window: { business: { start: '20:00', end: '11:00' } } })).toThrow('window.business.end: start must be before end');
+  });
+});
+
+describe('a misspelt or placeholder setting is refused, naming it', () => {
+  it('an unknown key at any depth is an error, not a silent default', () => {
+    expect(() => parseConfig({ dialr: {} })).toThrow('(root): Unrecognized key: "dialr"');
+    expect(() => parseConfig({ window: { bussiness: { start: '10:00' } } })).toThrow('window: Unrecognized key: "bussiness"');
+    expect(() => parseConfig({ dialer: { maxDurationMinute: 5 } })).toThrow('dialer: Unrecognized key: "maxDurationMinute"');
+    expect(() => parseConfig({ callerIds: { numbers: [{ number: '+12125550001', wieght: 2 }] } })).toThrow('callerIds.numbers.0: Unrecognized key: "wieght"');
+  });
+
+  it('the secret still holding the stack\'s SET-ME placeholder fails at cold start with the fix named', () => {
+    const base = { intakeApiKey: 'intake-key-0123456789' };
+    const refused = secretSchema.safeParse({ ...base, blandApiKey: 'SET-ME' });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues[0]).toMatchObject({ path: ['blandApiKey'], message: expect.stringContaining('put the Bland API key in the secret') });
+    expect(secretSchema.safeParse({ ...base, blandApiKey: 'org_live_key' }).success).toBe(true);
   });
 });
