@@ -42,6 +42,8 @@ export interface Lead extends LeadDetails {
   readonly nextAttemptReason: string | null;
   /** The token of the last attempt claimed for dialing: a token is dialed at most once. */
   readonly claimedToken: string | null;
+  /** When that token was claimed (absent on leads claimed before it was kept: `updatedAt` stands in). */
+  readonly claimedAt?: number;
   readonly lastCallId: string | null;
   readonly lastOutcome: Outcome | null;
   /** Calls that ended TRANSFERRED (absent on leads stored before it was kept: 0). */

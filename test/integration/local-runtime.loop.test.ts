@@ -40,6 +40,7 @@ async function start(now: string, outcomes: (i: number) => SimOutcome, bland: Re
     tickMs: 0,
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: outcomes, ...bland },
     crmRetry: FAST_RETRY,
+    blandRetry: FAST_RETRY,
     wrapPorts,
   });
   running.push(rt);
@@ -187,6 +188,32 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: 'SALE', attemptsTotal: 1 });
     expect(run.rt.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
     expect(run.dials()).toHaveLength(1);
+  });
+
+  it('the same crash while Bland\'s call list is down: the sweeper waits (no FAILED while it may yet learn the outcome), and after 2 hours of asking counts the claim FAILED', async () => {
+    let crashes = 0;
+    const crashOnce = (store: LocalRuntime['store']) => new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'putCall' && crashes === 0) return async () => { crashes++; throw new Error('simulated crash between the call and its record'); };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const run = await start('2026-07-15T15:00:00Z', () => 'sale', { dropRate: 1 }, false, { store: crashOnce });
+    for (const day of ['2026-07-14', '2026-07-15', '2026-07-16']) run.rt.bland.listFaults.failDay(day);
+    await run.post({ phone: '2125550100', state: 'NY' });
+    await run.runUntil(at('2026-07-15T15:01:00Z'));
+    run.clock.set(at('2026-07-15T15:20:00Z'));
+    await run.rt.sweep();
+    const waiting = (await run.rt.store.get('+12125550100'))!;
+    expect(waiting).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, claimedAt: at('2026-07-15T15:01:00Z') });
+    expect(waiting.claimedToken).toBe(waiting.scheduleToken);
+    run.clock.set(at('2026-07-15T17:02:00Z'));
+    await run.rt.sweep();
+    const failed = (await run.rt.store.get('+12125550100'))!;
+    expect(failed).toMatchObject({ status: 'ACTIVE', attemptsTotal: 1, lastOutcome: 'FAILED', recentCallTimes: [at('2026-07-15T15:01:00Z')] });
+    expect(failed.claimedToken).not.toBe(failed.scheduleToken);
+    expect(run.rt.scheduler.list().filter((s) => s.message.kind === 'dial').map((s) => s.message.scheduleToken)).toEqual([failed.scheduleToken]);
   });
 
   it('Bland answering 503: the call may exist, so the attempt is kept until its webhook or the sweeper; never dialed twice', async () => {

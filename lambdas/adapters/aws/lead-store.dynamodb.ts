@@ -185,7 +185,7 @@ export class DynamoLeadStore implements LeadStore, ReportStore, ScheduleStore, P
       const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: leadKey(phone),
-        UpdateExpression: 'SET claimedToken = :t, updatedAt = :now, version = version + :one',
+        UpdateExpression: 'SET claimedToken = :t, claimedAt = :now, updatedAt = :now, version = version + :one',
         ConditionExpression: 'scheduleToken = :t AND #status = :active AND (attribute_not_exists(claimedToken) OR claimedToken <> :t)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':t': token, ':now': now, ':one': 1, ':active': 'ACTIVE' },
