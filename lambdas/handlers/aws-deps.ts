@@ -50,9 +50,10 @@ const envSchema = z.object({
 });
 
 /** What the secret holds (JSON). Names only here; values live in Secrets Manager. */
-export const secretSchema = z.object({
-  // The stack creates the secret with this placeholder: refused at cold start, with the fix named, not at Bland.
-  blandApiKey: z.string().min(1).refine((v) => v !== 'SET-ME', 'still the placeholder SET-ME: put the Bland API key in the secret (docs/deploy.md)'),
+/** Strict: a misspelt key (`webhooksecret`) is refused at cold start, never read as an unset one. */
+export const secretSchema = z.strictObject({
+  /** The stack creates the secret with `SET-ME`: the functions that call Bland refuse it (requireBlandKey). */
+  blandApiKey: z.string().min(1),
   intakeApiKey: z.string().min(16, 'must be at least 16 characters'),
   /** The operators' key for /admin/*; null = the admin API answers 503. */
   // Checked by the admin route (under 16 characters = unset), so a bad admin key cannot break the other functions.
@@ -66,6 +67,15 @@ export const secretSchema = z.object({
 });
 
 export type RedialSecrets = z.infer<typeof secretSchema>;
+
+/**
+ * For the functions that call Bland (dialer, sweeper, backfill): the secret still holding the stack's placeholder is
+ * an error naming the fix, before any call is attempted (and counted FAILED). Intake and webhooks do not call it, so
+ * they keep archiving and accepting meanwhile.
+ */
+export function requireBlandKey(deps: { secrets: RedialSecrets }): void {
+  if (deps.secrets.blandApiKey === 'SET-ME') throw new Error('blandApiKey: still the placeholder SET-ME: put the Bland API key in the secret (docs/deploy.md)');
+}
 
 export interface AwsDeps {
   readonly loop: LoopDeps;

@@ -4,7 +4,7 @@ import { RateLimitedCrm, TokenBucket } from '../adapters/rate-limit';
 import { systemClock } from '../adapters/system-clock';
 import { makeAcceptLead } from '../app/accept-lead';
 import { makeBackfillSteps } from '../app/backfill';
-import { awsDeps, logger, metrics } from './aws-deps';
+import { awsDeps, logger, metrics, requireBlandKey } from './aws-deps';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /** Leaves this much of the Lambda's time for the last chunk's writes before handing over to the next step. */
@@ -17,6 +17,7 @@ const SAFETY_MS = 90_000;
 export async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<unknown> {
   try {
     const deps = await awsDeps();
+    requireBlandKey(deps);
     const crm = deps.loop.crm;
     const config = deps.loop.config;
     const runStep = makeBackfillSteps((maxConcurrency) => {

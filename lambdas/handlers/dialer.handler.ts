@@ -5,7 +5,7 @@ import { makeDialLead } from '../app/dial-lead';
 import { makeWatchdog } from '../app/watchdog';
 import { makeSendSmsStep } from '../app/sms-follow-up';
 import { maskPhone } from '../domain/phone';
-import { awsDeps, logger, metrics } from './aws-deps';
+import { awsDeps, logger, metrics, requireBlandKey } from './aws-deps';
 
 /** The dial queue consumer: each record is a DialMessage (from Scheduler or the sweeper); failures are retried alone. */
 export const dialMessageSchema = z.object({
@@ -26,6 +26,7 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     throw new Error(`invalid dial message: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   }
   const deps = await awsDeps();
+  requireBlandKey(deps);
   const message = parsed.data;
   const result = message.kind === 'dial' ? await makeDialLead(deps.loop)(message)
     : message.kind === 'sms' ? await makeSendSmsStep(deps.loop)(message)

@@ -212,7 +212,7 @@ function eachCommand(kinds: Kind[], title: string, fn: (cmd: DocCommand) => Prom
  */
 const STACK_OUTPUTS = ['bin/redial.ts', ...readdirSync(join(root, 'lib')).map((f) => `lib/${f}`)]
   .flatMap((f) => [...read(f).matchAll(/new CfnOutput\((?:this|stack), '([^']+)'/g)].map((m) => m[1]!));
-const SECRET_KEYS = [...read('lambdas/handlers/aws-deps.ts').split('export const secretSchema = z.object({')[1]!.split('});')[0]!.matchAll(/^\s+(\w+): z\./gm)].map((m) => m[1]!);
+const SECRET_KEYS = [...read('lambdas/handlers/aws-deps.ts').split(/const secretSchema = z\.(?:strictObject|object)\(\{/)[1]!.split('});')[0]!.matchAll(/^\s+(\w+): z\./gm)].map((m) => m[1]!);
 const PRINTED = { SecretArn: 'list-stack-resources', executionArn: 'list-executions', runId: 'backfill start', account: 'sts get-caller-identity', region: 'the CLI profile' };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ describe('docs match the code', () => {
   });
 
   it('docs/deploy.md\'s secret.json has exactly the keys the functions\' secret schema reads, each in its table, no value in it', () => {
-    const source = read('lambdas/handlers/aws-deps.ts').split('const secretSchema = z.object({')[1]!.split('});')[0]!;
+    const source = read('lambdas/handlers/aws-deps.ts').split(/const secretSchema = z\.(?:strictObject|object)\(\{/)[1]!.split('});')[0]!;
     const schemaKeys = [...source.matchAll(/^\s+(\w+): z\./gm)].map((m) => m[1]!).sort();
     expect(schemaKeys).toEqual(expect.arrayContaining(['blandApiKey', 'intakeApiKey', 'adminApiKey', 'toolsApiKey', 'webhookSecret', 'convosoAuthToken']));
     const doc = read('docs/deploy.md');

@@ -1,5 +1,5 @@
 import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../../lambdas/config/config';
-import { secretSchema } from '../../../lambdas/handlers/aws-deps';
+import { requireBlandKey, secretSchema } from '../../../lambdas/handlers/aws-deps';
 
 describe('configuration', () => {
   it('defaults are the sales floor rules', () => {
@@ -67,11 +67,14 @@ describe('a misspelt or placeholder setting is refused, naming it', () => {
     expect(() => parseConfig({ callerIds: { numbers: [{ number: '+12125550001', wieght: 2 }] } })).toThrow('callerIds.numbers.0: Unrecognized key: "wieght"');
   });
 
-  it('the secret still holding the stack\'s SET-ME placeholder fails at cold start with the fix named', () => {
-    const base = { intakeApiKey: 'intake-key-0123456789' };
-    const refused = secretSchema.safeParse({ ...base, blandApiKey: 'SET-ME' });
-    expect(refused.success).toBe(false);
-    expect(refused.error!.issues[0]).toMatchObject({ path: ['blandApiKey'], message: expect.stringContaining('put the Bland API key in the secret') });
-    expect(secretSchema.safeParse({ ...base, blandApiKey: 'org_live_key' }).success).toBe(true);
+  it('the secret: a misspelt key is refused (never read as unset); SET-ME stops only the functions that call Bland', () => {
+    const base = { intakeApiKey: 'intake-key-0123456789', blandApiKey: 'org_live_key' };
+    expect(secretSchema.safeParse(base).success).toBe(true);
+    const misspelt = secretSchema.safeParse({ ...base, webhooksecret: 'sixteen-chars-or-more' });
+    expect(misspelt.success).toBe(false);
+    expect(misspelt.error!.issues[0]!.message).toContain('webhooksecret');
+    const placeholder = secretSchema.parse({ ...base, blandApiKey: 'SET-ME' });
+    expect(() => requireBlandKey({ secrets: placeholder })).toThrow('blandApiKey: still the placeholder SET-ME: put the Bland API key in the secret');
+    expect(() => requireBlandKey({ secrets: secretSchema.parse(base) })).not.toThrow();
   });
 });
