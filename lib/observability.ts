@@ -106,6 +106,10 @@ export class Observability extends Construct {
       label: 'Bland error rate (%)',
       period: Duration.minutes(15),
     });
+    // The pre-dial Convoso lookup failing closed holds every dial (no call, no error): 30 minutes of it is an outage
+    // (or an expired convosoAuthToken) that nothing else would show.
+    alarm('DialsHeldCrmUnavailable', 'Dials held because the pre-dial Convoso lookup failed, in two 15-minute periods running (Convoso down, or convosoAuthToken expired: docs/operations.md)',
+      metric(METRIC.dialHeldCrmUnavailable, 'Sum', Duration.minutes(15)), 1, 2);
     alarm('BlandErrorRate', 'More than 10% of dial requests to Bland failed over 15 minutes', blandErrorRate, 10, 1, ComparisonOperator.GREATER_THAN_THRESHOLD);
 
     // --- Dashboard ----------------------------------------------------------------------------------------------
@@ -131,6 +135,7 @@ export class Observability extends Construct {
         metric(METRIC.blandErrors, 'Sum', hour).with({ label: 'Bland errors' }),
         metric(METRIC.dialRefusedWindow, 'Sum', hour).with({ label: 'refused: window' }),
         metric(METRIC.dialRefusedCap, 'Sum', hour).with({ label: 'refused: daily cap' }),
+        metric(METRIC.dialHeldCrmUnavailable, 'Sum', hour).with({ label: 'held: Convoso lookup failed' }),
         metric(METRIC.webhookSignatureFailures, 'Sum', hour).with({ label: 'webhook: bad signature' }),
         metric(METRIC.watchdogRecoveries, 'Sum', hour).with({ label: 'watchdog recoveries' }),
         metric(METRIC.sweeperRecoveries, 'Sum', hour).with({ label: 'sweeper recoveries' }),

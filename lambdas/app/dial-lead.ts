@@ -110,9 +110,11 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       } catch (error) {
         // Fail closed: a lead a human may have sold or put on DNC is not called blind. No call was placed, so none is
         // counted; the claimed attempt is replaced by one a few minutes on (rather than stranded until the sweeper).
-        const now2 = deps.clock.now();
-        const decision = deps.policy.schedule(policyView(claimed), now2 + CRM_RECHECK_MS, 'gap', now2);
-        await applyDecision(deps, claimed, { ...decision, detail: `CRM check failed (${(error as Error).message.slice(0, 120)}); ${decision.detail}` });
+        const later = deps.clock.now();
+        const decision = deps.policy.schedule(policyView(claimed), later + CRM_RECHECK_MS, 'gap', later);
+        // The status only: an upstream message may echo the request (a phone number) into the lead and the log.
+        const status = (error as { status?: unknown }).status;
+        await applyDecision(deps, claimed, { ...decision, detail: `CRM check failed (${typeof status === 'number' ? `Convoso HTTP ${status}` : 'Convoso unreachable'}); ${decision.detail}` });
         deps.metrics?.add(METRIC.dialHeldCrmUnavailable, 1);
         return { result: 'crm-unavailable' };
       }

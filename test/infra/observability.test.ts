@@ -20,7 +20,7 @@ const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
 
 describe('Observability: alarms', () => {
   it('every alarm notifies the one alarm topic, whose key lets CloudWatch publish; the topic is SSL-only and mailed to the operator', () => {
-    expect(Object.keys(alarms).length).toBe(1 + 3 + 8 + 5);
+    expect(Object.keys(alarms).length).toBe(1 + 3 + 8 + 6);
     for (const a of Object.values(alarms)) expect(a.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
@@ -54,6 +54,7 @@ describe('Observability: alarms', () => {
     expect(alarm('WebhookSignatureFailures')).toMatchObject({ MetricName: 'WebhookRejected_Signature', Statistic: 'Sum', Threshold: 20 });
     expect(alarm('BackfillExecutionFailed')).toMatchObject({ Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Threshold: 1 });
     expect(alarm('BackfillDatesFailed')).toMatchObject({ MetricName: METRIC.backfillDatesFailed, Threshold: 1 });
+    expect(alarm('DialsHeldCrmUnavailable')).toMatchObject({ MetricName: METRIC.dialHeldCrmUnavailable, Statistic: 'Sum', Period: 900, Threshold: 1, EvaluationPeriods: 2 });
     const bland = alarm('BlandErrorRate');
     expect(bland).toMatchObject({ Threshold: 10 });
     const names = (bland['Metrics'] as { MetricStat?: { Metric: { MetricName: string } } }[]).filter((m) => m.MetricStat).map((m) => m.MetricStat!.Metric.MetricName).sort();

@@ -114,7 +114,7 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     const held = (await run.rt.store.get('+12125550100'))!;
     expect(held).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, nextAttemptAt: at('2026-07-15T15:11:00Z') });
     expect(held.claimedToken).not.toBe(held.scheduleToken);
-    expect(held.nextAttemptReason).toMatch(/^CRM check failed \(convoso: .*503/);
+    expect(held.nextAttemptReason).toMatch(/^CRM check failed \(Convoso HTTP 503\); /);
     expect(run.rt.scheduler.list().map((s) => s.message.scheduleToken)).toEqual([held.scheduleToken]);
     expect(run.rt.metrics.sum('DialHeld_CrmUnavailable')).toBe(2);
     run.rt.convoso.setDown(false);
