@@ -239,7 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
     };
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = publicRoutes;
-    replayArchive = makeReplayArchive({ archive, routes: Object.values(publicRoutes), log });
+    replayArchive = makeReplayArchive({ archive, routes: Object.values(publicRoutes), log, elapsedMs: () => performance.now() });
 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       void (async () => {

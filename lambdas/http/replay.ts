@@ -5,8 +5,9 @@ import type { PublicRoute } from './routes';
 
 /**
  * Replay (docs/operations.md): archived inbound bodies re-fed through the same route processing, oldest first, a page
- * at a time (API Gateway gives a request 30 s). Only bodies whose key or signature checked out when they arrived are
- * replayed; nothing is archived again. The use cases are idempotent (an existing lead keeps its attempt, a recorded
+ * at a time (API Gateway gives a request 30 s: a page also stops after 20 s of work). Only bodies whose key or signature
+ * checked out when they arrived are replayed (a webhook taken while no secret was set was not checked: never); mid-call
+ * tool bodies only when named; nothing is archived again. The use cases are idempotent (an existing lead keeps its attempt, a recorded
  * call is a duplicate, a text's id is seen once), so replaying a range twice changes nothing the first replay did not.
  */
 
@@ -63,8 +64,22 @@ export interface ReplayPage {
   readonly next: string | null;
 }
 
-export function makeReplayArchive(deps: { archive: Archive; routes: readonly PublicRoute[]; log?: (line: string) => void }) {
+/** Replayed unless named: a mid-call tool body sets the fields it carried again, over any later edit. */
+const NOT_BY_DEFAULT = new Set(['tools-lead-data']);
+/** A page stops after this much work (real time) and answers with `next`, within API Gateway's 30 s. */
+export const REPLAY_BUDGET_MS = 20_000;
+
+export function makeReplayArchive(deps: {
+  archive: Archive;
+  routes: readonly PublicRoute[];
+  log?: (line: string) => void;
+  /** Real milliseconds (performance.now), for the page's time budget. */
+  elapsedMs?: () => number;
+  budgetMs?: number;
+}) {
   const byName = new Map(deps.routes.map((r) => [r.routeName, r]));
+  const elapsed = deps.elapsedMs ?? (() => 0);
+  const budget = deps.budgetMs ?? REPLAY_BUDGET_MS;
   return async function replayArchive(input: unknown): Promise<ReplayPage> {
     const parsed = requestSchema.safeParse(input ?? {});
     if (!parsed.success) {
@@ -77,18 +92,27 @@ export function makeReplayArchive(deps: { archive: Archive; routes: readonly Pub
     if (req.to - req.from > MAX_REPLAY_DAYS * 86_400_000) throw new ReplayRequestError(`to: a replay covers at most ${MAX_REPLAY_DAYS} days a request`);
     const unknown = (req.routes ?? []).filter((r) => !byName.has(r));
     if (unknown.length > 0) throw new ReplayRequestError(`routes: unknown ${unknown.join(', ')} (known: ${[...byName.keys()].join(', ')})`);
-    const wanted = new Set(req.routes ?? byName.keys());
+    const wanted = new Set(req.routes ?? [...byName.keys()].filter((r) => !NOT_BY_DEFAULT.has(r)));
+    const started = elapsed();
 
     const page = await deps.archive.list(req.from, req.to, req.after, req.limit);
     const skipped = { unauthenticated: 0, otherRoute: 0, missing: 0 };
     const byRoute: Record<string, Record<string, number>> = {};
     const refused: ReplayPage['refused'] = [];
     let replayed = 0;
+    let examined = 0;
+    let next = page.next;
     const count = (route: string, status: string) => {
       const counts = (byRoute[route] ??= {});
       counts[status] = (counts[status] ?? 0) + 1;
     };
-    for (const key of page.keys) {
+    for (const [i, key] of page.keys.entries()) {
+      // Out of time: stop after at least one body, and answer with the last key done as `next`.
+      if (i > 0 && elapsed() - started > budget) {
+        next = page.keys[i - 1]!;
+        break;
+      }
+      examined++;
       const record = await deps.archive.get(key);
       if (!record) {
         skipped.missing++;
@@ -126,7 +150,7 @@ export function makeReplayArchive(deps: { archive: Archive; routes: readonly Pub
     }
     return {
       from: new Date(req.from).toISOString(), to: new Date(req.to).toISOString(), dryRun: req.dryRun,
-      examined: page.keys.length, replayed, skipped, byRoute, refused, next: page.next,
+      examined, replayed, skipped, byRoute, refused, next,
     };
   };
 }

@@ -77,6 +77,8 @@ function publicRoute(
     readonly authReason: string;
     /** null when the caller is who it says; else the refusal (401, or 503 when the route is disabled). */
     authenticate(req: HttpRequest): HttpResponse | null;
+    /** False when the route accepts without checking (a webhook with no secret set): never replayable then. */
+    verified?(): boolean;
     process(req: HttpRequest, archiveKey: string): Promise<HttpResponse>;
   },
 ): PublicRoute {
@@ -84,7 +86,8 @@ function publicRoute(
   const handle = countRejections(deps, spec.metricPrefix, spec.authReason, async (req: HttpRequest): Promise<HttpResponse> => {
     const refusal = spec.authenticate(req);
     const bytes = Buffer.byteLength(req.body);
-    const archiveKey = await deps.archive.put(spec.name, deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES), { authenticated: refusal === null, bytes });
+    const authenticated = refusal === null && (spec.verified?.() ?? true);
+    const archiveKey = await deps.archive.put(spec.name, deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES), { authenticated, bytes });
     if (refusal) return withArchiveKey(refusal, archiveKey);
     if (bytes > MAX_BODY_BYTES) return withArchiveKey(tooLarge(), archiveKey);
     return spec.process(req, archiveKey);
@@ -131,6 +134,7 @@ export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (bo
     metricPrefix: 'WebhookRejected',
     authReason: 'Signature',
     authenticate: (req) => signatureRefusal(deps.secret, req),
+    verified: () => Boolean(deps.secret),
     async process(req, archiveKey) {
       const body = parseBody(req);
       if (!body.ok) return withArchiveKey(body.response, archiveKey);
@@ -197,6 +201,7 @@ export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (
     metricPrefix: 'WebhookRejected',
     authReason: 'Signature',
     authenticate: (req) => signatureRefusal(deps.secret, req),
+    verified: () => Boolean(deps.secret),
     async process(req, archiveKey) {
       const body = parseBody(req);
       if (!body.ok) return withArchiveKey(body.response, archiveKey);

@@ -89,7 +89,7 @@ describe('fuzzed bodies (10,000 across five routes)', () => {
 
   it('the archive replays: every authenticated body re-fed through its route, none answered 5xx, forged ones skipped', async () => {
     const lines: string[] = [];
-    expect(await runReplay(['--from', '2026-11-24', '--limit', '500', '--json'], (l) => lines.push(l), { REDIAL_URL: rt.url, REDIAL_API_KEY: rt.apiKey })).toBe(0);
+    expect(await runReplay(['--from', '2026-11-24', '--limit', '500', '--json', '--route', 'leads', '--route', 'webhooks-bland', '--route', 'webhooks-bland-sms', '--route', 'tools-lead-data'], (l) => lines.push(l), { REDIAL_URL: rt.url, REDIAL_API_KEY: rt.apiKey })).toBe(0);
     const result = JSON.parse(lines.at(-1)!) as { replayed: number; unauthenticated: number; byRoute: Record<string, Record<string, number>> };
     console.log(`fuzz archive replayed: ${JSON.stringify(result.byRoute)}`);
     expect(result.replayed).toBe(authenticated);

@@ -7,6 +7,8 @@ import { runUntil as driveUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 import { runReplay } from '../../bin/replay-cli';
 import { BackfillCliError } from '../../bin/backfill-cli';
+import { FsArchive } from '../../lambdas/adapters/local/archive.fs';
+import { makeReplayArchive } from '../../lambdas/http/replay';
 
 /**
  * Replay over HTTP: a morning of traffic on the local runtime (leads, a duplicate, a bad phone, a forged key, a forged
@@ -102,6 +104,44 @@ describe('npx redial replay: archived bodies re-fed through their routes', () =>
     await b.runUntil(at('2026-07-16T15:05:00Z'));
     expect(new Set(b.rt.bland.calls.map((c) => c.request['phone_number'])).size).toBe(3);
   }, 60_000);
+
+  it('a webhook taken while no secret was set was never checked: not replayed; mid-call tool bodies only when named', async () => {
+    const clock = new ManualClock(at('2026-07-15T15:00:00Z'));
+    const rt = await startLocalRuntime({ config: parseConfig({}), dataDir: mkdtempSync(join(tmpdir(), 'redial-replay-')), clock, tickMs: 0, webhookSecret: '' });
+    running.push(rt);
+    expect(await post(rt, '/leads', JSON.stringify({ phone: '(212) 555-0101', state: 'NY' }), { 'x-api-key': rt.apiKey })).toBe(202);
+    const unsigned = JSON.stringify({ call_id: 'never-placed', status: 'completed', answered_by: 'human', disposition_tag: 'SALE', metadata: { phone: '+12125550101' } });
+    expect(await post(rt, '/webhooks/bland', unsigned, {})).toBe(200); // accepted unchecked (no secret), as configured
+    expect(await post(rt, '/tools/lead-data', JSON.stringify({ phone: '+12125550101', plan_type: 'PPO' }), { authorization: 'Bearer local-tools-key' })).toBe(200);
+    const plain = await replay(rt, ['--from', '2026-07-15', '--json']);
+    expect(plain.json).toMatchObject({ examined: 3, replayed: 1, unauthenticated: 1, otherRoute: 1, byRoute: { leads: { 202: 1 } } });
+    const tools = await replay(rt, ['--from', '2026-07-15', '--route', 'tools-lead-data', '--json']);
+    expect(tools.json).toMatchObject({ replayed: 1, byRoute: { 'tools-lead-data': { 200: 1 } } });
+  });
+
+  it('a page stops when its time budget is spent, after at least one body, and the next page carries on from there', async () => {
+    const archive = new FsArchive(mkdtempSync(join(tmpdir(), 'redial-replay-budget-')));
+    for (let i = 0; i < 5; i++) await archive.put('leads', at('2026-07-15T15:00:00Z') + i * 1000, 'application/json', `{"n":${i}}`, { authenticated: true, bytes: 7 });
+    const seen: string[] = [];
+    const route = Object.assign(async () => ({ statusCode: 202, headers: {}, body: '{}' }), {
+      routeName: 'leads',
+      replay: async (record: { body: string }) => {
+        seen.push(record.body);
+        return { statusCode: 202, headers: {}, body: '{}' };
+      },
+    });
+    let clockMs = 0;
+    const replayArchive = makeReplayArchive({ archive, routes: [route], elapsedMs: () => (clockMs += 400), budgetMs: 1000 });
+    const pages = [];
+    let after: string | null = null;
+    do {
+      const page = await replayArchive({ from: '2026-07-15', to: '2026-07-15', after });
+      pages.push(page.replayed);
+      after = page.next;
+    } while (after !== null && pages.length < 10);
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
+    expect(pages.length).toBeGreaterThan(1);
+  });
 
   it('a bad request names its field; the CLI says so and exits through its error path', async () => {
     const a = await start('2026-07-15T15:00:00Z');

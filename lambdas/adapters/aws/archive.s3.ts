@@ -36,15 +36,20 @@ export class S3Archive implements Archive {
     const afterDay = after === null ? null : dayOfKey(after);
     for (const day of utcDaysBetween(from, to)) {
       if (afterDay !== null && day < afterDay) continue;
+      // Seek: past the cursor, or to the first instant of the range (keys start with it), whichever is later.
+      const seekFrom = day === new Date(from).toISOString().slice(0, 10) ? `${PREFIX}${day}/${new Date(from).toISOString()}` : '';
+      const seekAfter = after !== null && day === afterDay ? after : '';
+      const startAfter = seekAfter > seekFrom ? seekAfter : seekFrom;
       let token: string | undefined;
       do {
         const page = await this.client.send(new ListObjectsV2Command({
           Bucket: this.bucket, Prefix: `${PREFIX}${day}/`, ContinuationToken: token,
-          ...(token === undefined && after !== null && day === afterDay ? { StartAfter: after } : {}),
+          ...(token === undefined && startAfter !== '' ? { StartAfter: startAfter } : {}),
         }));
         for (const object of page.Contents ?? []) {
           const at = object.Key ? receivedAtOfKey(object.Key) : null;
-          if (!object.Key || at === null || at < from || at > to) continue;
+          if (at !== null && at > to) return { keys, next: null }; // listed in order: nothing later is in range
+          if (!object.Key || at === null || at < from || (after !== null && object.Key <= after)) continue;
           keys.push(object.Key);
           if (keys.length === limit) return { keys, next: object.Key };
         }

@@ -42,7 +42,8 @@ export class FsArchive implements Archive {
       for (const name of names) {
         const key = `${day}/${name}`;
         const at = receivedAtOfKey(key);
-        if ((after !== null && key <= after) || at === null || at < from || at > to) continue;
+        if (at !== null && at > to) return { keys, next: null }; // sorted: nothing later is in range
+        if ((after !== null && key <= after) || at === null || at < from) continue;
         keys.push(key);
         if (keys.length === limit) return { keys, next: key };
       }
