@@ -35,8 +35,8 @@ const USAGE = `usage:
   redial block <number> | --area-code NNN | --prefix +1NNN  --reason "why"
   redial unblock <number> | --area-code NNN | --prefix +1NNN
   redial blocklist [--json]         never called or texted; BAD_NUMBER listings too (unblock releases them)
-  redial replay --from <YYYY-MM-DD|ISO instant> [--to ...] [--route leads|webhooks-bland|webhooks-bland-sms|tools-lead-data ...]
-                [--dry-run] [--json]     re-feed archived inbound bodies through their routes (idempotent)
+  redial replay --from <YYYY-MM-DD|ISO instant> [--to ..., default --from] [--route leads|webhooks-bland|webhooks-bland-sms|tools-lead-data ...]
+                [--dry-run] [--json]     re-feed archived inbound bodies through their routes (idempotent; tool bodies only when named)
   redial cost --leads N [--dials-per-lead-per-day 8] [--avg-call-seconds 40] [--bland-tier start|build|scale] [--json]
                                     AWS and Bland cost per day and per dial, from published unit prices`;
 

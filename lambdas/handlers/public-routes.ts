@@ -21,5 +21,3 @@ export function publicRoutes(deps: AwsDeps): { intake: PublicRoute; calls: Publi
     tools: makeLeadDataToolRoute({ ...common, apiKey: keyOrNull(deps.secrets.toolsApiKey), recordLeadData: makeRecordLeadData(deps.loop) }),
   };
 }
-
-
