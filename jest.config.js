@@ -7,4 +7,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // CDK synthesis in test/infra takes a few seconds on a cold machine.
   testTimeout: 60000,
+  // At least two workers, so the long fault suite runs beside the rest even on a 2-core machine (jest's default there
+  // is one). The suites use manual clocks, so sharing the CPU changes no result, only the time.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
 };
