@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
 import { runUntil as driveUntil } from '../support/runtime-driver';
-import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local-runtime';
 import { runReplay } from '../../bin/replay-cli';
 import { BackfillCliError } from '../../bin/backfill-cli';
 import { FsArchive } from '../../lambdas/adapters/local/archive.fs';
@@ -22,11 +22,12 @@ afterEach(async () => {
   while (running.length > 0) await running.pop()!.stop();
 });
 
-async function start(now: string, dataDir = mkdtempSync(join(tmpdir(), 'redial-replay-'))) {
+async function start(now: string, dataDir = mkdtempSync(join(tmpdir(), 'redial-replay-')), extra: Partial<LocalRuntimeOptions> = {}) {
   const clock = new ManualClock(at(now));
   const rt = await startLocalRuntime({
     config: parseConfig({ dialer: { preDialCrmCheck: false } }), dataDir, clock, tickMs: 0,
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0.5, ratePerSecond: 1000, outcomeFor: (i) => (i === 1 ? 'sale' : 'voicemail') },
+    ...extra,
   });
   running.push(rt);
   const runUntil = (until: number) => driveUntil(rt, clock, until, 200);
@@ -104,6 +105,32 @@ describe('npx redial replay: archived bodies re-fed through their routes', () =>
     await b.runUntil(at('2026-07-16T15:05:00Z'));
     expect(new Set(b.rt.bland.calls.map((c) => c.request['phone_number'])).size).toBe(3);
   }, 60_000);
+
+  it('a webhook whose processing failed (answered 500, archived) is recorded by its replay: the SALE it carried ends the lead', async () => {
+    let failing = true;
+    const failOutcome = (store: LocalRuntime['store']) => new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (prop === 'putAttempt' && failing) return async () => { throw new Error('table throttled'); };
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const a = await start('2026-07-15T15:00:00Z', undefined, { bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: () => 'sale' }, wrapPorts: { store: failOutcome } });
+    expect(await post(a.rt, '/leads', JSON.stringify({ phone: '(212) 555-0101', state: 'NY' }), { 'x-api-key': a.rt.apiKey })).toBe(202);
+    await a.runUntil(at('2026-07-15T15:02:00Z'));
+    expect(a.rt.bland.calls).toHaveLength(1);
+    const waiting = (await a.rt.store.get('+12125550101'))!;
+    expect(waiting).toMatchObject({ status: 'ACTIVE', lastCallId: a.rt.bland.calls[0]!.callId });
+    failing = false;
+    const replayed = await replay(a.rt, ['--from', '2026-07-15', '--route', 'webhooks-bland', '--json']);
+    expect(replayed.json).toMatchObject({ replayed: 1, byRoute: { 'webhooks-bland': { 200: 1 } } });
+    expect(await a.rt.store.get('+12125550101')).toMatchObject({ status: 'DONE', outcome: 'SALE' });
+    expect((await a.rt.store.listAttempts('+12125550101')).map((x) => x.outcome)).toEqual(['SALE']);
+    // Replayed again: a duplicate, nothing changes.
+    expect((await replay(a.rt, ['--from', '2026-07-15', '--route', 'webhooks-bland', '--json'])).json).toMatchObject({ byRoute: { 'webhooks-bland': { 200: 1 } } });
+    expect((await a.rt.store.listAttempts('+12125550101'))).toHaveLength(1);
+    expect(a.rt.bland.calls).toHaveLength(1);
+  });
 
   it('a webhook taken while no secret was set was never checked: not replayed; mid-call tool bodies only when named', async () => {
     const clock = new ManualClock(at('2026-07-15T15:00:00Z'));
