@@ -65,9 +65,10 @@ function withArchiveKey(response: HttpResponse, archiveKey: string): HttpRespons
 }
 
 /**
- * What every public route does first: check the caller (key or signature), archive the raw body with that verdict
- * (so a replay never re-feeds a forged body), refuse a body over the size limit, then process. Refusals are counted
- * by reason.
+ * What every public route does: check the caller (key or signature), archive the raw body with that verdict (so a
+ * replay never re-feeds a forged body), refuse a body over the size limit, parse it (JSON or form), then process; an
+ * InvalidRequestError from the use case is a 400 naming its field (404 for a lead the tool does not know). Refusals
+ * are counted by reason. A replay runs the same parse and process.
  */
 function publicRoute(
   deps: RouteDeps,
@@ -79,10 +80,22 @@ function publicRoute(
     authenticate(req: HttpRequest): HttpResponse | null;
     /** False when the route accepts without checking (a webhook with no secret set): never replayable then. */
     verified?(): boolean;
-    process(req: HttpRequest, archiveKey: string): Promise<HttpResponse>;
+    /** The error of its 400s (`invalid lead`). */
+    readonly invalid: string;
+    process(body: Record<string, unknown>, archiveKey: string, raw: string): Promise<HttpResponse>;
   },
 ): PublicRoute {
   const tooLarge = () => json(413, { error: `the body is larger than ${MAX_BODY_BYTES} bytes` });
+  const parseAndProcess = async (req: HttpRequest, archiveKey: string): Promise<HttpResponse> => {
+    const body = parseBody(req);
+    if (!body.ok) return withArchiveKey(body.response, archiveKey);
+    try {
+      return await spec.process(body.value, archiveKey, req.body);
+    } catch (error) {
+      if (!(error instanceof InvalidRequestError)) throw error;
+      return json(error instanceof UnknownLeadError ? 404 : 400, { error: spec.invalid, issues: [{ field: error.field, message: error.message }], archiveKey });
+    }
+  };
   const handle = countRejections(deps, spec.metricPrefix, spec.authReason, async (req: HttpRequest): Promise<HttpResponse> => {
     const refusal = spec.authenticate(req);
     const bytes = Buffer.byteLength(req.body);
@@ -90,13 +103,13 @@ function publicRoute(
     const archiveKey = await deps.archive.put(spec.name, deps.clock.now(), req.headers['content-type'] ?? null, req.body.slice(0, MAX_BODY_BYTES), { authenticated, bytes });
     if (refusal) return withArchiveKey(refusal, archiveKey);
     if (bytes > MAX_BODY_BYTES) return withArchiveKey(tooLarge(), archiveKey);
-    return spec.process(req, archiveKey);
+    return parseAndProcess(req, archiveKey);
   });
   return Object.assign(handle, {
     routeName: spec.name,
     async replay(record: ArchivedBody): Promise<HttpResponse> {
       if ((record.bytes ?? 0) > MAX_BODY_BYTES) return withArchiveKey(tooLarge(), record.key);
-      return spec.process({ method: 'POST', path: `/replay/${spec.name}`, headers: record.contentType ? { 'content-type': record.contentType } : {}, body: record.body }, record.key);
+      return parseAndProcess({ method: 'POST', path: `/replay/${spec.name}`, headers: record.contentType ? { 'content-type': record.contentType } : {}, body: record.body }, record.key);
     },
   });
 }
@@ -107,55 +120,45 @@ export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadInt
     name: 'leads',
     metricPrefix: 'IntakeRejected',
     authReason: 'ApiKey',
+    invalid: 'invalid lead',
     authenticate(req) {
       const key = req.headers['x-api-key'];
       return key && safeEqual(key, deps.apiKey) ? null : json(401, { error: 'missing or invalid X-API-Key' });
     },
-    async process(req, archiveKey) {
-      const body = parseBody(req);
-      if (!body.ok) return withArchiveKey(body.response, archiveKey);
-      const parsed = parseIntake(body.value);
+    async process(body, archiveKey) {
+      const parsed = parseIntake(body);
       if (!parsed.ok) return json(400, { error: 'invalid lead', issues: parsed.issues, archiveKey });
-      try {
-        const result = await deps.acceptLead(parsed.intake);
-        return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
-      } catch (error) {
-        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid lead', issues: [{ field: error.field, message: error.message }], archiveKey });
-        throw error;
-      }
+      const result = await deps.acceptLead(parsed.intake);
+      return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
     },
   });
+}
+
+/** The Bland webhooks' caller check: the HMAC signature when a secret is set (without one, taken unchecked). */
+function signedByBland(secret: string | null) {
+  return {
+    metricPrefix: 'WebhookRejected',
+    authReason: 'Signature',
+    authenticate: (req: HttpRequest) => (secret && !validSignature(req.body, req.headers['x-webhook-signature'], secret) ? json(401, { error: 'missing or invalid X-Webhook-Signature' }) : null),
+    verified: () => Boolean(secret),
+  };
 }
 
 /** POST /webhooks/bland: verify the signature when a secret is set, archive raw, record the outcome. */
 export function makeBlandWebhookRoute(deps: RouteDeps & { recordCallOutcome: (body: CallEnded, archiveKey: string | null) => Promise<OutcomeResult>; secret: string | null }): PublicRoute {
   return publicRoute(deps, {
     name: 'webhooks-bland',
-    metricPrefix: 'WebhookRejected',
-    authReason: 'Signature',
-    authenticate: (req) => signatureRefusal(deps.secret, req),
-    verified: () => Boolean(deps.secret),
-    async process(req, archiveKey) {
-      const body = parseBody(req);
-      if (!body.ok) return withArchiveKey(body.response, archiveKey);
-      if (body.value['call_id'] !== undefined && typeof body.value['call_id'] !== 'string') {
+    ...signedByBland(deps.secret),
+    invalid: 'invalid webhook',
+    async process(body, archiveKey) {
+      if (body['call_id'] !== undefined && typeof body['call_id'] !== 'string') {
         return json(400, { error: 'invalid webhook', issues: [{ field: 'call_id', message: 'must be a string' }], archiveKey });
       }
-      try {
-        const result = await deps.recordCallOutcome(body.value as CallEnded, archiveKey);
-        // In-call event messages (no call object) and unknown calls are acknowledged: Bland must not retry them.
-        return json(200, { ...result, archiveKey });
-      } catch (error) {
-        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
-        throw error;
-      }
+      const result = await deps.recordCallOutcome(body as CallEnded, archiveKey);
+      // In-call event messages (no call object) and unknown calls are acknowledged: Bland must not retry them.
+      return json(200, { ...result, archiveKey });
     },
   });
-}
-
-function signatureRefusal(secret: string | null, req: HttpRequest): HttpResponse | null {
-  if (secret && !validSignature(req.body, req.headers['x-webhook-signature'], secret)) return json(401, { error: 'missing or invalid X-Webhook-Signature' });
-  return null;
 }
 
 /**
@@ -167,24 +170,15 @@ export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body:
     name: 'tools-lead-data',
     metricPrefix: 'ToolRejected',
     authReason: 'ApiKey',
+    invalid: 'invalid tool call',
     authenticate(req) {
       if (!deps.apiKey) return json(503, { error: 'tools disabled: set toolsApiKey in the secret (docs/deploy.md)' });
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers['authorization'] ?? '')?.[1];
       const key = req.headers['x-api-key'] ?? bearer;
       return key && safeEqual(key, deps.apiKey) ? null : json(401, { error: 'missing or invalid X-API-Key (or Authorization: Bearer)' });
     },
-    async process(req, archiveKey) {
-      const body = parseBody(req);
-      if (!body.ok) return withArchiveKey(body.response, archiveKey);
-      try {
-        return json(200, { ok: true, ...(await deps.recordLeadData(body.value)) });
-      } catch (error) {
-        if (error instanceof InvalidRequestError) {
-          const status = error instanceof UnknownLeadError ? 404 : 400;
-          return json(status, { error: 'invalid tool call', issues: [{ field: error.field, message: error.message }], archiveKey });
-        }
-        throw error;
-      }
+    async process(body) {
+      return json(200, { ok: true, ...(await deps.recordLeadData(body)) });
     },
   });
 }
@@ -198,14 +192,9 @@ export function makeLeadDataToolRoute(deps: RouteDeps & { recordLeadData: (body:
 export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (input: { from: string; text: string; messageId: string }, archiveKey: string | null) => Promise<unknown>; secret: string | null }): PublicRoute {
   return publicRoute(deps, {
     name: 'webhooks-bland-sms',
-    metricPrefix: 'WebhookRejected',
-    authReason: 'Signature',
-    authenticate: (req) => signatureRefusal(deps.secret, req),
-    verified: () => Boolean(deps.secret),
-    async process(req, archiveKey) {
-      const body = parseBody(req);
-      if (!body.ok) return withArchiveKey(body.response, archiveKey);
-      const v = body.value;
+    ...signedByBland(deps.secret),
+    invalid: 'invalid text webhook',
+    async process(v, archiveKey, raw) {
       const pick = (...names: string[]) => names.map((n) => v[n]).find((x) => typeof x === 'string' && x.trim() !== '') as string | undefined;
       // A conversation status event (ended...) carries no text: acknowledged.
       if (v['type'] === 'status') return json(200, { result: 'not-a-message', archiveKey });
@@ -213,13 +202,8 @@ export function makeBlandSmsWebhookRoute(deps: RouteDeps & { recordInboundSms: (
       const text = pick('message', 'text', 'body');
       if (!from) return json(400, { error: 'invalid text webhook', issues: [{ field: 'from', message: 'the sender\'s number is missing (user_number, from or phone_number)' }], archiveKey });
       if (text === undefined) return json(400, { error: 'invalid text webhook', issues: [{ field: 'message', message: 'the text is missing (message, text or body)' }], archiveKey });
-      const messageId = pick('message_id', 'id', 'sms_id') ?? createHash('sha256').update(req.body).digest('hex').slice(0, 32);
-      try {
-        return json(200, { ...(await deps.recordInboundSms({ from, text, messageId }, archiveKey) as object), archiveKey });
-      } catch (error) {
-        if (error instanceof InvalidRequestError) return json(400, { error: 'invalid text webhook', issues: [{ field: error.field, message: error.message }], archiveKey });
-        throw error;
-      }
+      const messageId = pick('message_id', 'id', 'sms_id') ?? createHash('sha256').update(raw).digest('hex').slice(0, 32);
+      return json(200, { ...(await deps.recordInboundSms({ from, text, messageId }, archiveKey) as object), archiveKey });
     },
   });
 }
