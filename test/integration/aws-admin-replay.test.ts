@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { handler as adminHandler } from '../../lambdas/handlers/admin.handler';
+import { lambdaEnv } from '../support/lambda-env';
 
 /**
  * The admin function's replay as deployed: API Gateway event → the composition root → archived bodies listed and read
@@ -24,13 +25,7 @@ const archived = (key: string, body: string, authenticated: boolean) =>
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'admin-replay' });
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    TABLE_NAME: dynamo.tableName, ARCHIVE_BUCKET: 'archive', SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redial',
-    SCHEDULE_GROUP: 'redial', DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:dial', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
-    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq',
-    REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
-  });
+  Object.assign(process.env, lambdaEnv(dynamo));
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', adminApiKey: ADMIN_KEY }) });
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
   const bodies = [

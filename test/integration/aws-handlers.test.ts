@@ -12,6 +12,7 @@ import { handler as intakeHandler } from '../../lambdas/handlers/intake.handler'
 import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
 import { startConvosoSim, type ConvosoSim } from '../../sim/convoso-sim';
 import { handler as crmWriterHandler } from '../../lambdas/handlers/crm-writer.handler';
+import { lambdaEnv } from '../support/lambda-env';
 
 /**
  * The Lambda handlers with their AWS event shapes, wired by the real composition root: DynamoDB is dynalite (through
@@ -30,15 +31,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'handlers' });
   bland = await startBlandSim({ apiKey: 'bland-test-key', talkMs: 10_000 });
   convoso = await startConvosoSim({ authToken: 'convoso-test-token' });
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    TABLE_NAME: dynamo.tableName, ARCHIVE_BUCKET: 'archive', SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:redial',
-    SCHEDULE_GROUP: 'redial', DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:dial', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
-    SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:dlq', BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland',
-    // Open every day and hour so the test does not depend on when it runs.
-    REDIAL_CONFIG: JSON.stringify({ window: { business: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5, 6, 7] }, federalHolidayBlackout: false, automatedVoiceRules: false }, dialer: { preDialCrmCheck: false } }),
-  });
+  Object.assign(process.env, lambdaEnv(dynamo, { BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland' }));
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', webhookSecret: null, convosoAuthToken: 'convoso-test-token' }) });
   s3.on(PutObjectCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
-import { runUntil } from '../support/runtime-driver';
+import { failingStore, runUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local-runtime';
 import type { SimOutcome } from '../../sim/bland-sim';
 
@@ -168,13 +168,7 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
 
   it('the dialer crashes after placing the call, before indexing it, and the webhook is lost: the sweeper finds the call in Bland\'s list and records its SALE', async () => {
     let crashes = 0;
-    const crashOnce = (store: LocalRuntime['store']) => new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'putCall' && crashes === 0) return async () => { crashes++; throw new Error('simulated crash between the call and its record'); };
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const crashOnce = failingStore('putCall', () => crashes === 0 && ++crashes === 1, 'simulated crash between the call and its record');
     const run = await start('2026-07-15T15:00:00Z', () => 'sale', { dropRate: 1 }, false, { store: crashOnce });
     await run.post({ phone: '2125550100', state: 'NY' });
     await run.runUntil(at('2026-07-15T15:01:00Z'));
@@ -192,13 +186,7 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
 
   it('the same crash while Bland\'s call list is down: the sweeper waits (no FAILED while it may yet learn the outcome), and after 2 hours of asking counts the claim FAILED', async () => {
     let crashes = 0;
-    const crashOnce = (store: LocalRuntime['store']) => new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'putCall' && crashes === 0) return async () => { crashes++; throw new Error('simulated crash between the call and its record'); };
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const crashOnce = failingStore('putCall', () => crashes === 0 && ++crashes === 1, 'simulated crash between the call and its record');
     const run = await start('2026-07-15T15:00:00Z', () => 'sale', { dropRate: 1 }, false, { store: crashOnce });
     for (const day of ['2026-07-14', '2026-07-15', '2026-07-16']) run.rt.bland.listFaults.failDay(day);
     await run.post({ phone: '2125550100', state: 'NY' });

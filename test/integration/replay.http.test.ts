@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
-import { runUntil as driveUntil } from '../support/runtime-driver';
+import { failingStore, runUntil as driveUntil } from '../support/runtime-driver';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local-runtime';
 import { runReplay } from '../../bin/replay-cli';
 import { BackfillCliError } from '../../bin/backfill-cli';
@@ -108,13 +108,7 @@ describe('npx redial replay: archived bodies re-fed through their routes', () =>
 
   it('a webhook whose processing failed (answered 500, archived) is recorded by its replay: the SALE it carried ends the lead', async () => {
     let failing = true;
-    const failOutcome = (store: LocalRuntime['store']) => new Proxy(store, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'putAttempt' && failing) return async () => { throw new Error('table throttled'); };
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const failOutcome = failingStore('putAttempt', () => failing, 'table throttled');
     const a = await start('2026-07-15T15:00:00Z', undefined, { bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: () => 'sale' }, wrapPorts: { store: failOutcome } });
     expect(await post(a.rt, '/leads', JSON.stringify({ phone: '(212) 555-0101', state: 'NY' }), { 'x-api-key': a.rt.apiKey })).toBe(202);
     await a.runUntil(at('2026-07-15T15:02:00Z'));

@@ -22,3 +22,17 @@ export async function runUntil(rt: LocalRuntime, clock: ManualClock, until: numb
   clock.set(Math.max(clock.now(), until));
   await settleLoop(rt);
 }
+
+/**
+ * The store with one method made to throw while `failing()` says so (a crash or an outage at that step); every
+ * other call goes to the real store. For LocalRuntimeOptions.wrapPorts.store.
+ */
+export function failingStore(method: string, failing: () => boolean, message: string) {
+  return (store: LocalRuntime['store']): LocalRuntime['store'] => new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop === method && failing()) return async () => { throw new Error(message); };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
