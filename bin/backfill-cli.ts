@@ -341,11 +341,18 @@ export async function runAdminVerb(argv: string[], out: (line: string) => void, 
     out(verb === 'lead' ? JSON.stringify(json) : `replayed ${String(json['replayed'])} parked CRM write(s)`);
     return 0;
   }
-  const lead = json['lead'] as { phone: string; status: string; outcome: string | null; attemptsTotal: number; zones: string[] };
+  const lead = json['lead'] as {
+    phone: string; status: string; outcome: string | null; attemptsTotal: number; zones: string[];
+    stopped?: { by: string; at: number } | null; locationWarnings?: string[];
+  };
   const next = json['next'] as { at: string | null; why: string | null };
   const attempts = json['attempts'] as { calledAt: number; outcome: string; evidence: string }[];
-  out(`lead         ${lead.phone}  ${lead.status}${lead.outcome ? ` (${lead.outcome})` : ''}`);
+  const ended = lead.stopped
+    ? ` (stopped by ${lead.stopped.by} at ${new Date(lead.stopped.at).toISOString().slice(0, 16)}Z${lead.outcome ? `; last call ${lead.outcome}` : ''})`
+    : lead.outcome ? ` (${lead.outcome})` : '';
+  out(`lead         ${lead.phone}  ${lead.status}${ended}`);
   out(`zones        ${lead.zones.join(', ')}`);
+  for (const warning of lead.locationWarnings ?? []) out(`warning      ${warning}`);
   out(`calls        ${lead.attemptsTotal}`);
   out(`next         ${next.at ?? 'none'}${next.why ? `  (${next.why})` : ''}`);
   for (const a of attempts) out(`  ${new Date(a.calledAt).toISOString().slice(0, 16)}Z  ${a.outcome.padEnd(14)} ${a.evidence}`);

@@ -98,7 +98,7 @@ export function runWindow(argv: string[], clock: Clock, out: (line: string) => v
   out(`next allowed    ${answer.nextAllowedAt ?? 'none within the horizon'}`);
   out(`zones           ${answer.zones.join(', ')}  (from ${answer.sources.join(' > ')})`);
   out(`rules of        ${answer.regions.length ? answer.regions.join(', ') : 'unknown state: every rule applies'}`);
-  for (const hint of answer.ignoredHints) out(`ignored hint    ${hint}`);
+  for (const warning of answer.warnings) out(`warning         ${warning}`);
   for (const [i, reason] of answer.reasons.entries()) out(`${i === 0 ? 'reasons         ' : '                '}${reason}`);
   return 0;
 }

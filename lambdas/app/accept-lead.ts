@@ -30,6 +30,8 @@ export interface AcceptLeadResult {
   readonly scheduled: boolean;
   /** Who created the lead (`zapier`, `backfill:<runId>/<date>`...). */
   readonly source: string;
+  /** Location hints not recognized, or located only roughly, and what the lead is held to instead. */
+  readonly warnings: readonly string[];
 }
 
 const GRACE_MS = 5 * 60_000;
@@ -45,6 +47,7 @@ function answer(lead: Lead, created: boolean, scheduled = false): AcceptLeadResu
     created,
     scheduled,
     source: lead.source,
+    warnings: lead.locationWarnings ?? [],
   };
 }
 

@@ -22,7 +22,8 @@ export interface WindowCheckAnswer {
   readonly phone: string;
   readonly regions: readonly string[];
   readonly sources: readonly string[];
-  readonly ignoredHints: readonly string[];
+  /** Hints located only roughly (a ZIP known by its prefix alone). */
+  readonly warnings: readonly string[];
 }
 
 export class InvalidRequestError extends Error {
@@ -38,6 +39,9 @@ export function makeCheckWindow(deps: { config: Config }) {
     const phone = normalizePhone(request.phone);
     if (!phone.ok) throw new InvalidRequestError('phone', phone.reason);
     const location = resolveLocation(phone.areaCode, request);
+    // An operator's question must be exact: a hint the rules cannot read is refused, never answered as "anywhere".
+    const [unrecognized] = location.unrecognized;
+    if (unrecognized) throw new InvalidRequestError(unrecognized.hint, unrecognized.reason);
     const subject = { zones: location.zones, regions: location.regions, callTimes: request.callTimes ?? [] };
     const decision = window.isAllowed(subject, request.at);
     const next = window.nextAllowedAt(subject, request.at);
@@ -49,7 +53,7 @@ export function makeCheckWindow(deps: { config: Config }) {
       phone: phone.phone,
       regions: location.regions,
       sources: location.sources,
-      ignoredHints: location.ignored,
+      warnings: location.warnings,
     };
   };
 }

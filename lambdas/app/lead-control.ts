@@ -55,7 +55,8 @@ export function makeLeadControl(deps: LoopDeps) {
     stop(phone: string, by: string): Promise<Lead> {
       return withLead(phone, async (lead) => {
         if (lead.status === 'DONE') throw new LeadControlError(409, `lead is already DONE (${lead.outcome ?? 'no outcome'})`);
-        return applyDecision(deps, lead, { kind: 'stopped', detail: `stopped by ${by}` });
+        // Kept on the lead so its view says an operator ended it (its outcome stays the last call's).
+        return applyDecision(deps, lead, { kind: 'stopped', detail: `stopped by ${by}` }, { stopped: { by, at: deps.clock.now() } });
       });
     },
   };

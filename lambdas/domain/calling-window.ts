@@ -36,6 +36,8 @@ export interface Refusal {
   readonly rule: string;
   readonly zone?: string;
   readonly message: string;
+  /** The binding rule in a few words, for an operator's one-line reason: `FL call cap (3 per 24 h)`. */
+  readonly label: string;
   /** Earliest instant (epoch ms) at which this constraint alone stops refusing; null = never within a week. */
   readonly until: number | null;
 }
@@ -148,6 +150,7 @@ export class CallingWindow {
             code: day ? 'legal-hours' : 'legal-day',
             rule: rule.id,
             zone,
+            label: day ? `${rule.id} hours in ${zone}` : `${rule.id} ban on ${DAY_NAMES[local.weekday]}days in ${zone}`,
             message: `${rule.id}: ${clock(local)} in ${zone} is outside ${DAY_NAMES[local.weekday]} ${describeDay(day)} (${rule.citation})`,
             until: opening,
           });
@@ -160,6 +163,7 @@ export class CallingWindow {
               code: 'state-holiday',
               rule: rule.id,
               zone,
+              label: `${region} legal holiday ${date}`,
               message: `${rule.id}: ${date} is a legal holiday in ${region}, when solicitation calls are banned (${rule.citation})`,
               until: nextMidnight(local),
             });
@@ -175,6 +179,7 @@ export class CallingWindow {
           reasons.push({
             code: 'call-cap',
             rule: rule.id,
+            label: `${rule.id} call cap (${rule.cap.maxCalls} per ${rule.cap.windowHours} h, ${recent.length} placed)`,
             message: `${rule.id}: ${recent.length} calls within ${rule.cap.windowHours} h of this instant reach the cap of ${rule.cap.maxCalls} (${rule.citation})`,
             until: recent[recent.length - rule.cap.maxCalls]! + windowMs,
           });
@@ -182,6 +187,17 @@ export class CallingWindow {
       }
     }
     return reasons.length === 0 ? { allowed: true, reasons: [] } : { allowed: false, reasons };
+  }
+
+  /**
+   * The refusal that binds longest at `at` (the latest `until`; null = never within a week wins), or null when allowed:
+   * what an operator reads as "why not now".
+   */
+  bindingRefusal(subject: WindowSubject, at: number): Refusal | null {
+    const decision = this.isAllowed(subject, at);
+    if (decision.allowed) return null;
+    const rank = (r: Refusal) => (r.until === null ? Infinity : r.until);
+    return decision.reasons.reduce((a, b) => (rank(b) > rank(a) ? b : a));
   }
 
   /**
@@ -216,6 +232,7 @@ export class CallingWindow {
         code: open ? 'business-hours' : 'business-day',
         rule: 'BUSINESS',
         zone,
+        label: open ? 'business hours' : 'business days',
         message: open
           ? `business hours are ${start}-${end} ${zone}; it is ${fmt(Math.floor(local.minutes))} there`
           : `${DAY_NAMES[local.weekday]} ${local.date} is not a business day`,
@@ -228,6 +245,7 @@ export class CallingWindow {
         code: 'business-blackout',
         rule: 'BUSINESS',
         zone,
+        label: this.blackout.has(date) ? `blackout date ${date}` : `federal holiday ${date}`,
         message: this.blackout.has(date) ? `${date} is a configured blackout date` : `${date} is a US federal holiday (business blackout)`,
         until: nextMidnight(local),
       });

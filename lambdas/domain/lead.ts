@@ -30,6 +30,8 @@ export interface Lead extends LeadDetails {
   readonly zones: readonly string[];
   readonly primaryZone: string;
   readonly regions: readonly string[];
+  /** Location hints that were not recognized or only roughly (an unknown state, zone or ZIP) and what they meant. */
+  readonly locationWarnings?: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly attemptsTotal: number;
@@ -52,6 +54,8 @@ export interface Lead extends LeadDetails {
   readonly recentTextTimes?: readonly number[];
   /** The lead's text sequence, once a trigger outcome started it. */
   readonly sms?: SmsSequence | null;
+  /** Set when an operator stopped the lead (`npx redial lead <phone> stop`): who, and when (epoch ms). */
+  readonly stopped?: { readonly by: string; readonly at: number } | null;
   /** Our caller ID this lead last picked up from (the pool prefers it). */
   readonly lastPickupFrom?: string | null;
   readonly version: number;
@@ -81,7 +85,7 @@ export function trimCallTimes(times: readonly number[], now: number): number[] {
 
 export interface NewLeadInput extends LeadDetails {
   readonly phone: E164;
-  readonly location: { readonly zones: readonly string[]; readonly primaryZone: string; readonly regions: readonly string[] };
+  readonly location: { readonly zones: readonly string[]; readonly primaryZone: string; readonly regions: readonly string[]; readonly warnings?: readonly string[] };
   readonly now: number;
   readonly source: string;
   readonly fields?: Readonly<Record<string, string>>;
@@ -103,6 +107,7 @@ export function newLead(input: NewLeadInput): Lead {
     zones: input.location.zones,
     primaryZone: input.location.primaryZone,
     regions: input.location.regions,
+    ...(input.location.warnings?.length ? { locationWarnings: input.location.warnings } : {}),
     createdAt: input.now,
     updatedAt: input.now,
     attemptsTotal: 0,

@@ -75,16 +75,28 @@ export interface LocationHints {
   readonly state?: string | undefined;
 }
 
+export interface UnrecognizedHint {
+  readonly hint: keyof LocationHints;
+  /** `"ZZ" is not a US state, territory or Canadian province` */
+  readonly reason: string;
+}
+
 export interface LeadLocation {
   /** Every zone the lead may be in. Calling hours must hold in each. */
   readonly zones: readonly string[];
   /** The zone of the most precise source: the lead's "local day" for daily caps and gaps. */
   readonly primaryZone: string;
-  /** Jurisdictions whose calling rules apply: the declared state, the ZIP's state and the area code's state. */
+  /**
+   * Jurisdictions whose calling rules apply: the declared state, the ZIP's state and the area code's state.
+   * Empty when the lead's state cannot be determined (an unrecognized state or ZIP among them): every rule binds.
+   */
   readonly regions: readonly string[];
-  /** Which sources contributed, most precise first; hints that could not be used are in `ignored`. */
+  /** Which sources contributed, most precise first. */
   readonly sources: readonly ZoneSource[];
-  readonly ignored: readonly string[];
+  /** Hints that were not recognized, and what the lead is held to instead: for the intake answer and operators. */
+  readonly warnings: readonly string[];
+  /** The hints read as "anywhere" because they were not recognized, each with the reason. */
+  readonly unrecognized: readonly UnrecognizedHint[];
 }
 
 export function zoneOfZip(zip: string): string | null {
@@ -116,45 +128,81 @@ export function areaCodeInfo(areaCode: string): { regions: readonly string[]; zo
   return { regions, zones: split ?? row?.zones ?? [] };
 }
 
+/** Zones a state contributes: every zone in force anywhere in it. */
+function zonesOfRegion(region: string): readonly string[] {
+  return REGION_ZONES[region] ?? [];
+}
+
 /**
- * Candidate zones of a lead: the union of what every source says (explicit zone, ZIP, state, area code).
+ * Candidate zones of a lead: the union of what every source implies (explicit zone, ZIP, state, area code).
  * Precedence (explicit zone > ZIP > state > area code) picks only the primary zone, the lead's "local day".
- * A state or area code that spans zones contributes all of them, even when a ZIP seems to resolve the split:
- * ZIP-to-zone data is coarse (it puts Adak, Alaska on Anchorage time and Evansville, Indiana on Eastern time),
- * and an extra zone only narrows the window. If nothing locates the lead, it carries every US zone.
+ * - Every state the lead's data names contributes all of its zones: the declared state, and the ZIP's state (USPS
+ *   assignment by prefix), even when the ZIP seems to resolve a split. ZIP-to-zone data is coarse (it puts Adak,
+ *   Alaska on Anchorage time and Evansville, Indiana on Eastern time), and an extra zone only narrows the window.
+ * - A ZIP the zone data lacks contributes what is known about it: the zones of its prefix's state or territory.
+ * - The area code contributes its zones (split codes all of theirs) and its state's rules.
+ * - A hint that is not recognized (a state that is no state, a zone that is no IANA zone, a ZIP of no state) is
+ *   read as "anywhere": every US zone, and for a state or ZIP every rule (the lead's state cannot be determined).
+ *   It is never silently dropped: `warnings` says what was not recognized and what the lead is held to instead.
+ * If nothing locates the lead, it carries every US zone and every rule.
  */
 export function resolveLocation(areaCode: string, hints: LocationHints = {}): LeadLocation {
-  const ignored: string[] = [];
+  const warnings: string[] = [];
   const ordered: { source: ZoneSource; zones: readonly string[] }[] = [];
+  const regions = new Set<string>();
+  const unrecognized: UnrecognizedHint[] = [];
+  let anyZone = false;
+  let anyRegion = false;
+  const unknown = (hint: keyof LocationHints, reason: string, heldTo: string) => {
+    unrecognized.push({ hint, reason });
+    warnings.push(`${hint} ${reason}: held to ${heldTo}`);
+  };
 
-  if (hints.tz !== undefined && hints.tz !== '') {
-    if (isValidZone(hints.tz)) ordered.push({ source: 'tz', zones: [hints.tz] });
-    else ignored.push(`tz "${hints.tz}" is not an IANA zone`);
+  const tz = hints.tz?.trim();
+  if (tz) {
+    if (isValidZone(tz)) ordered.push({ source: 'tz', zones: [tz] });
+    else {
+      anyZone = true;
+      unknown('tz', `"${hints.tz}" is not an IANA zone`, 'every US zone');
+    }
   }
-  if (hints.zip !== undefined && hints.zip !== '') {
-    const zone = zoneOfZip(hints.zip);
-    if (zone) ordered.push({ source: 'zip', zones: [zone] });
-    else ignored.push(`zip "${hints.zip}" is unknown`);
+  const zip = hints.zip?.trim();
+  if (zip) {
+    const zone = zoneOfZip(zip);
+    const zipRegion = stateOfZip(zip);
+    if (zone || zipRegion) {
+      const zones = [...(zone ? [zone] : []), ...(zipRegion ? zonesOfRegion(zipRegion) : [])];
+      ordered.push({ source: 'zip', zones });
+      if (zipRegion) regions.add(zipRegion);
+      if (!zone) warnings.push(`zip "${hints.zip}" is not in the ZIP zone data: located by its prefix in ${zipRegion}`);
+    } else {
+      anyZone = anyRegion = true;
+      unknown('zip', `"${hints.zip}" is not a ZIP code of any state or territory`, "every US zone and every state's rules");
+    }
   }
   const state = regionCodeOf(hints.state);
   if (state) {
-    if (isRegionCode(state)) ordered.push({ source: 'state', zones: REGION_ZONES[state]! });
-    else ignored.push(`state "${hints.state}" is not a US state, territory or Canadian province`);
+    if (isRegionCode(state)) {
+      ordered.push({ source: 'state', zones: zonesOfRegion(state) });
+      regions.add(state);
+    } else {
+      anyZone = anyRegion = true;
+      unknown('state', `"${hints.state}" is not a US state, territory or Canadian province`, "every US zone and every state's rules");
+    }
   }
   const area = areaCodeInfo(areaCode);
   if (area && area.zones.length > 0) ordered.push({ source: 'areaCode', zones: area.zones });
-
-  // Every state the lead may be in binds: the one the CRM declares, the ZIP's, the area code's.
-  const regions = new Set<string>();
-  if (state && isRegionCode(state)) regions.add(state);
-  const zipRegion = hints.zip ? stateOfZip(hints.zip) : null;
-  if (zipRegion) regions.add(zipRegion);
   for (const r of area?.regions ?? []) regions.add(r);
 
-  if (ordered.length === 0) {
-    return { zones: ALL_US_ZONES, primaryZone: 'America/New_York', regions: [...regions].sort(), sources: ['fallback'], ignored };
-  }
   const zones: string[] = [];
   for (const { zones: more } of ordered) for (const z of more) if (!zones.includes(z)) zones.push(z);
-  return { zones, primaryZone: ordered[0]!.zones[0]!, regions: [...regions].sort(), sources: ordered.map((o) => o.source), ignored };
+  if (anyZone || ordered.length === 0) for (const z of ALL_US_ZONES) if (!zones.includes(z)) zones.push(z);
+  return {
+    zones,
+    primaryZone: ordered[0]?.zones[0] ?? 'America/New_York',
+    regions: anyRegion ? [] : [...regions].sort(),
+    sources: ordered.length > 0 ? ordered.map((o) => o.source) : ['fallback'],
+    warnings,
+    unrecognized,
+  };
 }

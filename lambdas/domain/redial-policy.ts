@@ -114,10 +114,12 @@ export class RedialPolicy {
     let from = Math.max(candidate, now);
     // The horizon counts from the candidate: a callback asked for in three weeks is kept, not dropped.
     const limit = from + this.window.horizonMs;
-    let capped = false;
+    // What first moved the attempt past its candidate: the daily cap, or the window's binding rule there.
+    let movedBy: string | null = null;
     while (from <= limit) {
       const at = this.window.nextAllowedAt(lead.window, from);
       if (at === null) break;
+      if (at > from) movedBy ??= this.window.bindingRefusal(lead.window, from)?.label ?? 'the calling window';
       const cap = this.dailyCapAt(lead, at);
       if (this.callsOnLocalDay(lead, at) < cap) {
         const deferred = at > candidate;
@@ -127,10 +129,10 @@ export class RedialPolicy {
           nextAttemptAt: at,
           reason,
           deferred,
-          detail: `${reason}${capped ? ', daily cap reached' : ''}${deferred ? ', moved into the calling window' : ''}: ${local}`,
+          detail: `${reason}${deferred && movedBy ? `, moved by ${movedBy}` : ''}: ${local}`,
         };
       }
-      capped = true;
+      movedBy ??= `daily max reached (${cap} calls on ${DateTime.fromMillis(at, { zone: lead.primaryZone }).toFormat('ccc')})`;
       from = startOfLocalDay(lead.primaryZone, at, 1);
     }
     return { kind: 'no-window', detail: `no allowed instant within ${Math.round(this.window.horizonMs / 86_400_000)} days` };

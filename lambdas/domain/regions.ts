@@ -18,6 +18,7 @@ export const REGION_NAMES: Readonly<Record<string, string>> = {
   TN: 'Tennessee', TX: 'Texas', UT: 'Utah', VT: 'Vermont', VA: 'Virginia', WA: 'Washington',
   WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming',
   PR: 'Puerto Rico', VI: 'U.S. Virgin Islands', GU: 'Guam', MP: 'Northern Mariana Islands', AS: 'American Samoa',
+  PW: 'Palau', FM: 'Federated States of Micronesia', MH: 'Marshall Islands',
   AB: 'Alberta', BC: 'British Columbia', MB: 'Manitoba', NB: 'New Brunswick', NL: 'Newfoundland and Labrador',
   NS: 'Nova Scotia', NT: 'Northwest Territories', NU: 'Nunavut', ON: 'Ontario', PE: 'Prince Edward Island',
   QC: 'Quebec', SK: 'Saskatchewan', YT: 'Yukon',
@@ -85,6 +86,10 @@ export const REGION_ZONES: Readonly<Record<string, readonly string[]>> = {
   GU: ['Pacific/Guam'],
   MP: ['Pacific/Saipan'],
   AS: ['Pacific/Pago_Pago'],
+  // Freely associated states: USPS assigns them ZIP codes (969xx), so a lead's ZIP can place it there.
+  PW: ['Pacific/Palau'],
+  FM: ['Pacific/Chuuk', 'Pacific/Pohnpei', 'Pacific/Kosrae'],
+  MH: ['Pacific/Majuro', 'Pacific/Kwajalein'],
   AB: ['America/Edmonton'],
   BC: ['America/Vancouver', 'America/Edmonton', 'America/Creston', 'America/Fort_Nelson', 'America/Dawson_Creek'], // East Kootenay Mountain; Creston, Fort Nelson, Dawson Creek Mountain without DST
   MB: ['America/Winnipeg'],

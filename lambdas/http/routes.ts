@@ -129,7 +129,10 @@ export function makeIntakeRoute(deps: RouteDeps & { acceptLead: (intake: LeadInt
       const parsed = parseIntake(body);
       if (!parsed.ok) return json(400, { error: 'invalid lead', issues: parsed.issues, archiveKey });
       const result = await deps.acceptLead(parsed.intake);
-      return json(result.httpStatus, { phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt });
+      return json(result.httpStatus, {
+        phone: result.phone, status: result.status, outcome: result.outcome, nextAttemptAt: result.nextAttemptAt,
+        ...(result.warnings.length ? { warnings: result.warnings } : {}),
+      });
     },
   });
 }

@@ -80,3 +80,24 @@ it('npx redial lead <phone> prints the lead, its calls and its next attempt with
   expect(await runAdminVerb(['crm-replay', '--url', rt.url], (l) => replay.push(l))).toBe(0);
   expect(replay).toEqual(['replayed 0 parked CRM write(s)']);
 });
+
+it('a lead an operator stopped shows who stopped it and when, not just its last call outcome', async () => {
+  const phone = '+12125550477';
+  const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone, state: 'NY' }) });
+  expect(res.status).toBe(202);
+  const out: string[] = [];
+  expect(await runAdminVerb(['lead', phone, 'stop', '--url', rt.url], (l) => out.push(l))).toBe(0);
+  expect(out[0]).toMatch(/^lead {9}\+12125550477 {2}DONE \(stopped by .+ at 2026-11-24T\d\d:\d\dZ\)$/);
+  const json: string[] = [];
+  expect(await runAdminVerb(['lead', phone, '--json', '--url', rt.url], (l) => json.push(l))).toBe(0);
+  expect(JSON.parse(json[0]!)).toMatchObject({ lead: { status: 'DONE', stopped: { by: expect.any(String), at: clock.now() } } });
+});
+
+it('npx redial lead shows the location warnings of a lead whose state was not recognized', async () => {
+  const phone = '+12125550478';
+  const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone, state: 'ZZ' }) });
+  expect(res.status).toBe(202);
+  const out: string[] = [];
+  expect(await runAdminVerb(['lead', phone, '--url', rt.url], (l) => out.push(l))).toBe(0);
+  expect(out).toContain(`warning      state "ZZ" is not a US state, territory or Canadian province: held to every US zone and every state's rules`);
+});

@@ -54,6 +54,28 @@ describe('local runtime over HTTP', () => {
     expect(runtime.bland.calls[0]!.request).toMatchObject({ phone_number: '+12125550100', metadata: { phone: '+12125550100' } });
   });
 
+  it.each([
+    ['an unknown state', { state: 'ZZ' }, `state "ZZ" is not a US state, territory or Canadian province: held to every US zone and every state's rules`, []],
+    ['a zone abbreviation', { state: 'NY', time_zone: 'EST' }, 'tz "EST" is not an IANA zone: held to every US zone', ['NY']],
+    ['a ZIP the zone data lacks', { zip: '99999' }, 'zip "99999" is not in the ZIP zone data: located by its prefix in AK', ['AK', 'NY']],
+  ])('%s: the lead is kept (202) with a warning, and held to the stricter rules', async (name, extra, warning, regions) => {
+    const phone = `+121255506${name.length}`;
+    const res = await post('/leads', JSON.stringify({ phone, ...extra }));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ phone, status: 'ACTIVE', warnings: [warning] });
+    const lead = (await runtime.store.get(phone))!;
+    expect(lead.locationWarnings).toEqual([warning]);
+    expect(lead.regions).toEqual(regions); // empty: every rule binds
+    const zones = regions.includes('AK') ? ['America/Anchorage', 'America/Adak', 'America/New_York'] : ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Phoenix', 'America/Los_Angeles', 'America/Anchorage', 'America/Adak', 'Pacific/Honolulu'];
+    expect(lead.zones).toEqual(expect.arrayContaining(zones));
+  });
+
+  it('a lead whose location is recognized gets no warnings field', async () => {
+    const res = await post('/leads', JSON.stringify({ phone: '(212) 555-0177', state: 'NY', zip: '10001', time_zone: 'America/New_York' }));
+    expect(res.status).toBe(202);
+    expect(await res.json()).not.toHaveProperty('warnings');
+  });
+
   it('form-encoded Zapier bodies are accepted', async () => {
     const res = await post('/leads', 'phone_number=3055550102&first_name=Bo&state=FL&plan_type=family', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(res.status).toBe(202);

@@ -36,13 +36,49 @@ describe('redial window', () => {
   });
 
   it('prints an aligned explanation for people', () => {
-    const { code, out } = run(['window', '--phone', '(850) 555-0123', '--zip', '32501', '--tz', 'Nowhere/Land', '--at', '2026-07-15T12:00:00Z']);
+    const { code, out } = run(['window', '--phone', '(850) 555-0123', '--zip', '32501', '--at', '2026-07-15T12:00:00Z']);
     expect(code).toBe(0);
     expect(out).toContain('allowed         NO');
     expect(out).toContain('next allowed    2026-07-15T15:00:00Z');
     expect(out).toContain('zones           America/Chicago, America/New_York  (from zip > areaCode)');
-    expect(out).toContain('ignored hint    tz "Nowhere/Land" is not an IANA zone');
     expect(out).toContain('FL: Wed 07:00 in America/Chicago is outside Wed 08:00-20:00');
+  });
+
+  it("a ZIP's state brings every zone of that state: Adak's ZIP with a New York number refuses at 07:30 in Adak", () => {
+    const { code, out } = run(['window', '--phone', '+12127365000', '--zip', '99546', '--at', '2026-12-03T17:30:00Z']);
+    expect(code).toBe(0);
+    expect(out).toContain('allowed         NO');
+    expect(out).toContain('America/Adak');
+    expect(out).toContain('US-FEDERAL: Thu 07:30 in America/Adak is outside Thu 08:00-21:00');
+  });
+
+  it.each([
+    ['96910', 'Pacific/Guam', '02:05'],
+    ['96950', 'Pacific/Saipan', '02:05'],
+    ['96799', 'Pacific/Pago_Pago', '05:05'],
+  ])('territory ZIP %s with a mainland number is held to %s time (refused at %s local)', (zip, zone, local) => {
+    const { code, out } = run(['window', '--phone', '+12127365000', '--zip', zip, '--at', '2026-12-03T16:05:00Z']);
+    expect(code).toBe(0);
+    expect(out).toContain('allowed         NO');
+    expect(out).toContain(`${local} in ${zone} is outside`);
+  });
+
+  it('a ZIP known only by its prefix answers with a warning', () => {
+    const { code, out } = run(['window', '--phone', '+12127365000', '--zip', '99999', '--at', '2026-12-03T17:30:00Z']);
+    expect(code).toBe(0);
+    expect(out).toContain('warning         zip "99999" is not in the ZIP zone data: located by its prefix in AK');
+    expect(out).toContain('America/Adak');
+  });
+
+  it.each([
+    [['--state', 'ZZ'], 'state: "ZZ" is not a US state, territory or Canadian province'],
+    [['--tz', 'EST'], 'tz: "EST" is not an IANA zone'],
+    [['--tz', 'Nowhere/Land'], 'tz: "Nowhere/Land" is not an IANA zone'],
+    [['--zip', '09001'], 'zip: "09001" is not a ZIP code of any state or territory'],
+  ])('an unrecognized location hint %j is refused with exit 2: %s', (hint, message) => {
+    const { code, err } = run(['window', '--phone', '2125550123', ...hint]);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
   });
 
   it.each([

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { callingWindowConfigSchema, type CallingWindowConfig } from '../../../lambdas/config/config';
 import { CallingWindow, type WindowSubject } from '../../../lambdas/domain/calling-window';
 import { REGION_ZONES } from '../../../lambdas/domain/regions';
-import { legallyAllowed, oracleAllowed } from '../../support/legal-oracle';
+import { legallyAllowed, localParts, oracleAllowed } from '../../support/legal-oracle';
+import { resolveLocation } from '../../../lambdas/domain/location';
+import { AREA_CODE_ZONES, DECLARED_STATES, TZ_HINTS, ZIP_STATE, impliedZones } from '../../support/location-oracle';
 
 /**
  * Safety properties of the calling window, checked against the independent oracle in test/support.
@@ -130,4 +132,29 @@ describe('CallingWindow safety properties', () => {
       { numRuns: SCAN_RUNS },
     );
   });
+
+  it(`a lead located from any phone, ZIP, state and zone is never dialed outside 08:00-21:00 in a zone any of its parts implies (${SCAN_RUNS * 20} cases)`, () => {
+    const hints = fc.record({
+      npa: fc.constantFrom(...Object.keys(AREA_CODE_ZONES)),
+      zip: fc.constantFrom('', ...Object.keys(ZIP_STATE)),
+      state: fc.constantFrom(...DECLARED_STATES),
+      tz: fc.constantFrom(...TZ_HINTS),
+    });
+    fc.assert(
+      fc.property(hints, instant, (h, at) => {
+        const loc = resolveLocation(h.npa, h);
+        const subject: WindowSubject = { zones: loc.zones, regions: loc.regions, callTimes: [] };
+        const next = windowFor(DEFAULT).nextAllowedAt(subject, at);
+        for (const t of [at, ...(next === null ? [] : [next])]) {
+          if (!windowFor(DEFAULT).isAllowed(subject, t).allowed) continue;
+          for (const zone of impliedZones(h).flat()) {
+            const local = localParts(t, zone).minutes;
+            check(local >= 8 * 60 && local < 21 * 60, `${iso(t)} allowed for ${JSON.stringify(h)} but it is minute ${Math.floor(local)} in ${zone}`);
+          }
+        }
+      }),
+      { numRuns: SCAN_RUNS * 20 },
+    );
+  });
 });
+

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { AREA_CODE_SPLITS, areaCodeInfo, regionCodeOf, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
-import { ALL_US_ZONES, REGION_ZONES } from '../../../lambdas/domain/regions';
+import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
+import { ALL_US_ZONES } from '../../../lambdas/domain/regions';
+import { AREA_CODE_STATE, AREA_CODE_ZONES, DECLARED_STATES, TZ_HINTS, ZIP_STATE, declaredState, impliedZones } from '../../support/location-oracle';
 
 describe('candidate zones: the union of every source; explicit zone > ZIP > state > area code picks the primary zone', () => {
   it('an explicit IANA zone confirmed by the area code is the only zone', () => {
@@ -14,12 +15,15 @@ describe('candidate zones: the union of every source; explicit zone > ZIP > stat
     expect(loc.sources).toEqual(['tz', 'areaCode']);
   });
 
-  it('an invalid zone is ignored with a note, never trusted', () => {
+  it('an invalid zone is never trusted: it means "anywhere", every US zone, with a warning', () => {
     const loc = resolveLocation('212', { tz: 'Eastern' });
-    expect(loc.zones).toEqual(['America/New_York']);
-    expect(loc.ignored).toEqual(['tz "Eastern" is not an IANA zone']);
+    expect(loc.zones).toEqual(expect.arrayContaining([...ALL_US_ZONES]));
+    expect(loc.primaryZone).toBe('America/New_York');
+    expect(loc.regions).toEqual(['NY']); // a zone says nothing of the state: the area code's rules still bind
+    expect(loc.warnings).toEqual(['tz "Eastern" is not an IANA zone: held to every US zone']);
+    expect(loc.unrecognized).toEqual([{ hint: 'tz', reason: '"Eastern" is not an IANA zone' }]);
     // Legacy abbreviations are not trusted either: they hide which rules a place follows.
-    expect(resolveLocation('212', { tz: 'EST' }).ignored).toEqual(['tz "EST" is not an IANA zone']);
+    expect(resolveLocation('212', { tz: 'EST' }).zones).toEqual(expect.arrayContaining([...ALL_US_ZONES]));
   });
 
   it('a ZIP never narrows a split area code: 850 + Pensacola ZIP carries Central and Eastern, Central primary', () => {
@@ -93,12 +97,60 @@ describe('candidate zones: the union of every source; explicit zone > ZIP > stat
     expect(resolveLocation('902').regions).toEqual(['NS', 'PE']);
   });
 
-  it('nothing usable: every US zone (only narrows the window)', () => {
+  it('nothing usable: every US zone and every rule, each unrecognized hint named', () => {
     const loc = resolveLocation('999', { state: 'ZZ', zip: 'abc' });
     expect(loc.zones).toEqual(ALL_US_ZONES);
     expect(loc.sources).toEqual(['fallback']);
     expect(loc.regions).toEqual([]);
-    expect(loc.ignored).toEqual(['zip "abc" is unknown', 'state "ZZ" is not a US state, territory or Canadian province']);
+    expect(loc.unrecognized.map((u) => u.hint)).toEqual(['zip', 'state']);
+    expect(loc.warnings).toEqual([
+      `zip "abc" is not a ZIP code of any state or territory: held to every US zone and every state's rules`,
+      `state "ZZ" is not a US state, territory or Canadian province: held to every US zone and every state's rules`,
+    ]);
+  });
+
+  it('an unrecognized state is never dropped for the area code alone: every zone, every rule (regions empty)', () => {
+    const loc = resolveLocation('212', { state: 'ZZ' });
+    expect(loc.regions).toEqual([]);
+    expect(loc.zones).toEqual(expect.arrayContaining([...ALL_US_ZONES]));
+    expect(loc.primaryZone).toBe('America/New_York');
+  });
+
+  it("the ZIP's state contributes every zone of that state: Adak's ZIP with a New York number carries Adak", () => {
+    // zipcode-to-timezone says Anchorage for 99546; Alaska spans Anchorage and Adak time.
+    const loc = resolveLocation('212', { zip: '99546' });
+    expect(loc.zones).toEqual(expect.arrayContaining(['America/Anchorage', 'America/Adak', 'America/New_York']));
+    expect(loc.regions).toEqual(['AK', 'NY']);
+    expect(loc.warnings).toEqual([]);
+  });
+
+  it('a ZIP the zone data lacks is located by its prefix: 99999 is Alaska, with a warning', () => {
+    const loc = resolveLocation('212', { zip: '99999' });
+    expect(loc.zones).toEqual(expect.arrayContaining(['America/Anchorage', 'America/Adak', 'America/New_York']));
+    expect(loc.regions).toEqual(['AK', 'NY']);
+    expect(loc.warnings).toEqual(['zip "99999" is not in the ZIP zone data: located by its prefix in AK']);
+    expect(loc.unrecognized).toEqual([]);
+  });
+
+  it.each([
+    ['96910', 'GU', 'Pacific/Guam'],
+    ['96950', 'MP', 'Pacific/Saipan'],
+    ['96799', 'AS', 'Pacific/Pago_Pago'],
+    ['00601', 'PR', 'America/Puerto_Rico'],
+    ['00802', 'VI', 'America/St_Thomas'],
+    ['96939', 'PW', 'Pacific/Palau'],
+    ['96960', 'MH', 'Pacific/Majuro'],
+    ['96941', 'FM', 'Pacific/Pohnpei'],
+  ])('territory ZIP %s with a mainland number carries %s time (%s)', (zip, region, zone) => {
+    const loc = resolveLocation('212', { zip });
+    expect(loc.zones).toEqual(expect.arrayContaining([zone, 'America/New_York']));
+    expect(loc.regions).toContain(region);
+  });
+
+  it('a military ZIP (APO/FPO) is of no state: every US zone and every rule', () => {
+    const loc = resolveLocation('212', { zip: '09001' });
+    expect(loc.regions).toEqual([]);
+    expect(loc.unrecognized.map((u) => u.hint)).toEqual(['zip']);
   });
 
   it('zoneOfZip', () => {
@@ -109,24 +161,35 @@ describe('candidate zones: the union of every source; explicit zone > ZIP > stat
   });
 });
 
-describe('location property: a lead never carries fewer zones than any source names', () => {
-  const areaCodes = ['212', '305', '850', '812', '907', '915', '208', '541', '928', '808', '787', '416', '867', '306', '999', '512'];
-  const zips = ['10001', '32501', '99546', '47708', '97914', '79901', '96813', '00601', '85001', 'nope', ''];
-  const states = Object.keys(REGION_ZONES).concat(['', 'ZZ', 'Texas']);
-  it('zones ⊇ zones of the explicit tz, the ZIP, the state and the area code', () => {
+describe('location property: a lead never carries fewer zones than any one of its parts implies', () => {
+  const hints = fc.record({
+    npa: fc.constantFrom(...Object.keys(AREA_CODE_ZONES)),
+    zip: fc.constantFrom('', ...Object.keys(ZIP_STATE)),
+    state: fc.constantFrom(...DECLARED_STATES),
+    tz: fc.constantFrom(...TZ_HINTS),
+  });
+
+  it('zones ⊇ what the tz, the ZIP (its zone and its state), the state and the area code each imply; an unknown part implies every US zone', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...areaCodes), fc.constantFrom(...zips), fc.constantFrom(...states), fc.constantFrom('', 'America/Denver', 'Bad/Zone'), (npa, zip, state, tz) => {
-        const loc = resolveLocation(npa, { zip, state, tz });
-        const expected = [
-          ...(tz === 'America/Denver' ? [tz] : []),
-          ...(zoneOfZip(zip) ? [zoneOfZip(zip)!] : []),
-          ...(REGION_ZONES[regionCodeOf(state) ?? ''] ?? []),
-          ...(areaCodeInfo(npa)?.zones ?? []),
-        ];
-        const all = expected.length === 0 ? ALL_US_ZONES : expected;
-        return all.every((z) => loc.zones.includes(z)) && loc.zones.includes(loc.primaryZone);
+      fc.property(hints, (h) => {
+        const loc = resolveLocation(h.npa, h);
+        return impliedZones(h).every((zones) => zones.every((z) => loc.zones.includes(z))) && loc.zones.includes(loc.primaryZone);
       }),
-      { numRuns: 2_000 },
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('rules: an unrecognized state or ZIP binds every rule (regions empty); otherwise the state, the ZIP state and the area code state all bind', () => {
+    fc.assert(
+      fc.property(hints, (h) => {
+        const loc = resolveLocation(h.npa, h);
+        const unknownState = h.state !== '' && declaredState(h.state) === null;
+        const unknownZip = h.zip !== '' && !ZIP_STATE[h.zip];
+        if (unknownState || unknownZip) return loc.regions.length === 0;
+        const expected = [declaredState(h.state), h.zip ? ZIP_STATE[h.zip] : null, AREA_CODE_STATE[h.npa]].filter((r): r is string => Boolean(r));
+        return expected.every((r) => loc.regions.includes(r));
+      }),
+      { numRuns: 3_000 },
     );
   });
 });

@@ -46,6 +46,8 @@ describe('RedialPolicy', () => {
     const d = policy.decide(leadWith(calls), { outcome: 'VOICEMAIL' }, at('2026-07-15T18:00:00Z'));
     expect(next(d)).toBe('2026-07-16T15:00:00Z');
     expect(d).toMatchObject({ reason: 'gap', deferred: true });
+    // The operator reads the binding rule: the daily max, not "the calling window".
+    expect(d.kind === 'redial' && d.detail).toBe('gap, moved by daily max reached (8 calls on Wed): Thu 2026-07-16 11:00 EDT');
   });
 
   it('late in the day the next attempt rolls to the next business day (Friday → Monday)', () => {
@@ -114,6 +116,23 @@ describe('RedialPolicy', () => {
     const fl = subjectFor('(305) 555-0100', { state: 'FL' });
     const d = policy.decide(leadWith(['2026-07-15T15:00:00Z', '2026-07-15T15:03:00Z', '2026-07-15T15:09:00Z'], fl), { outcome: 'NO_ANSWER' }, at('2026-07-15T15:10:00Z'));
     expect(next(d)).toBe('2026-07-16T15:00:00Z');
+    // The reason names the Florida cap, not the calling window (an acceptance run read "moved into the calling window").
+    expect(d.kind === 'redial' && d.detail).toBe('gap, moved by FL call cap (3 per 24 h, 3 placed): Thu 2026-07-16 11:00 EDT');
+  });
+
+  it.each([
+    ['2026-07-16T00:30:00Z', 'business hours'],
+    ['2026-07-18T15:00:00Z', 'business days'],
+    ['2026-07-03T15:00:00Z', 'federal holiday 2026-07-03'],
+  ])('a deferred attempt at %s names %s as what moved it', (now, label) => {
+    const d = policy.firstAttempt(leadWith([]), at(now));
+    expect(d.kind === 'redial' && d.detail).toContain(`first, moved by ${label}: `);
+  });
+
+  it('a lead held by legal hours names the rule and the zone', () => {
+    const hi = subjectFor('(808) 555-0100', { state: 'HI' });
+    const d = policy.firstAttempt(leadWith([], hi), at('2026-07-15T15:00:00Z')); // 05:00 in Honolulu
+    expect(d.kind === 'redial' && d.detail).toContain('first, moved by US-FEDERAL hours in Pacific/Honolulu: ');
   });
 
   it('first attempt of a new lead is the earliest allowed instant', () => {
