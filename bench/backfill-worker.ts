@@ -97,18 +97,20 @@ async function main(): Promise<void> {
     });
     try {
       const plan = await backfill.plan({ from, to, dryRun: true, runId: 'bench' });
+      const run = { runId: plan.runId, dryRun: true, maxConcurrency: 1 };
       for (const date of plan.dates) {
-        const task = { runId: plan.runId, date, dryRun: true, maxConcurrency: 1 };
         const f0 = performance.now();
-        let progress = await backfill.fetchDate(task);
+        await backfill.fetchDate({ ...run, date });
         fetchMs += performance.now() - f0;
-        phase(`${date} fetched`);
-        const c0 = performance.now();
-        while (!progress.done) progress = await backfill.checkDate(task);
-        checkMs += performance.now() - c0;
         collect();
-        phase(`${date} checked`);
+        phase(`${date} fetched`);
       }
+      const c0 = performance.now();
+      let progress = await backfill.mergePhones(run);
+      while (!progress.done) progress = await backfill.checkPhones(run);
+      checkMs += performance.now() - c0;
+      collect();
+      phase('phones checked');
       const summary = await backfill.summarize({ runId: plan.runId });
       phase('summarized');
       calls = summary.totals.calls;

@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   console.log(row(`baseline, ${CALLS.toLocaleString('en-US')} calls`, baseBig));
   const growth = big.maxRssMb - small.maxRssMb;
   const baseGrowth = baseBig.maxRssMb - baseSmall.maxRssMb;
+  console.log(`  Convoso lookups per distinct phone: ${(big.lookups / Math.max(1, big.unique)).toFixed(2)} (goal 1.00: each phone checked once per run, from its latest call in the range)`);
   console.log(`  Convoso: ${big.crmSearches} lookups in ${big.checkSeconds.toFixed(1)} s of checking = ${rate.toFixed(0)}/s; achieved ÷ configured = ${(rate / RATE).toFixed(2)} (goal >= 0.9), 429 answers: ${big.crm429} (goal 0)`);
   console.log(`  peak RSS growth ${SMALL.toLocaleString('en-US')} → ${CALLS.toLocaleString('en-US')}: ours ${growth.toFixed(0)} MB (goal < 64 MB), baseline ${baseGrowth.toFixed(0)} MB; ratio ours ÷ baseline at ${CALLS.toLocaleString('en-US')}: ${(big.maxRssMb / baseBig.maxRssMb).toFixed(2)}x`);
   console.log(`  fetching throughput ours ÷ baseline: ${((big.calls / big.fetchSeconds) / (baseBig.calls / baseBig.fetchSeconds)).toFixed(2)}x (the baseline stops after dedupe; ours also checks every number in Convoso)`);

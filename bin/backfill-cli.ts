@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BackfillInputError, defaultRunId, formatSummaryLine, makeBackfillStatus, validateBackfillInput, type BackfillStatus } from '../lambdas/app/backfill';
+import { BackfillInputError, defaultRunId, formatSummaryLine, formatTotals, makeBackfillStatus, validateBackfillInput, type BackfillStatus } from '../lambdas/app/backfill';
 import { DEFAULT_CONFIG, parseConfig, type Config } from '../lambdas/config/config';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { documentClientFrom } from '../lambdas/adapters/aws/lead-store.dynamodb';
@@ -159,18 +159,23 @@ function formatDuration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** `day 5 of 38, ETA 1m05s` while dates are fetched; `day 38 of 38, phones 120 of 600, ETA 40s` while they are checked. */
 export function progressLine(status: BackfillStatus): string {
   const total = status.lines.length;
-  const eta = status.finished === total ? 'finished' : status.etaMs === null ? 'ETA unknown' : `ETA ${formatDuration(status.etaMs)}`;
-  return `day ${status.finished} of ${total}${status.failed ? ` (${status.failed} failed)` : ''}, ${eta}`;
+  const check = status.check;
+  const finished = status.finished === total && (check === null ? status.failed > 0 : check.status !== 'checking');
+  const eta = finished ? 'finished' : status.etaMs === null ? 'ETA unknown' : `ETA ${formatDuration(status.etaMs)}`;
+  const phones = check ? `, phones ${check.offset} of ${check.total}${check.status === 'failed' ? ' (check failed)' : ''}` : '';
+  return `day ${status.finished} of ${total}${status.failed ? ` (${status.failed} failed)` : ''}${phones}, ${eta}`;
 }
 
 export function summaryTable(status: BackfillStatus): string[] {
   const out = status.lines.map(formatSummaryLine);
-  const t = status.summary?.totals;
-  if (t) {
-    out.push(`total: ${t.calls} calls, ${t.unique} unique phones | sale ${t.sale}, dnc ${t.dnc}, not in CRM ${t.notInCrm}, ` +
-      `enqueued ${t.enqueued}, already queued ${t.alreadyQueued}, closed ${t.closed}, failed ${t.failed}${status.run.dryRun ? ' (dry run: nothing was enqueued)' : ''}`);
+  const summary = status.summary;
+  if (summary) {
+    out.push(formatTotals(summary.totals) + (status.run.dryRun ? ' (dry run: nothing was enqueued)' : ''));
+    if (summary.check?.status === 'failed') out.push(`phone check FAILED after ${summary.check.checked} of ${summary.check.total}: ${summary.check.error ?? ''}`);
+    if (summary.check === null && summary.failed > 0) out.push(`no phone was checked: ${summary.failed} date(s) could not be fetched`);
   }
   return out;
 }
@@ -222,6 +227,10 @@ export async function follow(target: BackfillTarget, runId: string, io: CliIo, p
         }
         if (final.status.failed > 0) {
           io.out(`${final.status.failed} date(s) failed; after fixing the cause: npx redial backfill resume ${runId}`);
+          return 1;
+        }
+        if (final.status.summary?.check?.status === 'failed') {
+          io.out(`the phone check failed; after fixing the cause: npx redial backfill resume ${runId}`);
           return 1;
         }
         return 0;

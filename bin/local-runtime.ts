@@ -16,6 +16,7 @@ import { startBlandSim, type BlandSim, type BlandSimOptions } from '../sim/bland
 import { startConvosoSim, type ConvosoSim, type ConvosoSimOptions } from '../sim/convoso-sim';
 import { demoCrmLeads, demoHistory } from '../sim/demo-history';
 import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
+import { systemClock } from '../lambdas/adapters/system-clock';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { FsArtifactStore } from '../lambdas/adapters/local/artifacts.fs';
 import { RateLimitedCrm, TokenBucket } from '../lambdas/adapters/rate-limit';
@@ -196,9 +197,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       config: options.config, clock, calls: agent, leads: store, runs, artifacts, acceptLead,
       // The bucket meters real time: the simulator's rate limit is real time too.
       crm: new RateLimitedCrm(crm, new TokenBucket(options.config.backfill.crmRatePerSecond / maxConcurrency, 1, () => performance.now(), sleep)),
-      log,
+      log, wall: systemClock,
     }));
-    const backfillStatus = makeBackfillStatus({ runs, clock });
+    // The ETA an operator reads is wall-clock time, whatever the simulated clock's speed.
+    const backfillStatus = makeBackfillStatus({ runs, clock, wall: systemClock });
     const backfill = makeLocalBackfill({
       runStep, status: backfillStatus, getRun: (runId) => runs.getRun(runId), now: () => clock.now(), log,
       retryIntervalMs: options.backfill?.retryIntervalMs, definition: options.backfill?.definition,

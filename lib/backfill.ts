@@ -15,11 +15,8 @@ import {
   Map as MapState,
   StateMachine,
   StateMachineType,
-  Succeed,
   TaskInput,
   Timeout,
-  type IChainable,
-  type INextable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -38,17 +35,20 @@ export interface BackfillProps {
 }
 
 /** State names: the local runtime binds each Task to the local handler by these names. */
-export const BACKFILL_TASKS = ['Plan', 'FetchDate', 'CheckDate', 'RecordFailure', 'Summarize'] as const;
+export const BACKFILL_TASKS = ['Plan', 'FetchDate', 'RecordFailure', 'MergePhones', 'CheckPhones', 'RecordCheckFailure', 'Summarize'] as const;
 export type BackfillTaskName = (typeof BACKFILL_TASKS)[number];
 export const BACKFILL_TASK_STEPS: Record<BackfillTaskName, string> = {
-  Plan: 'plan', FetchDate: 'fetchDate', CheckDate: 'checkDate', RecordFailure: 'recordFailure', Summarize: 'summarize',
+  Plan: 'plan', FetchDate: 'fetchDate', RecordFailure: 'recordFailure', MergePhones: 'mergePhones', CheckPhones: 'checkPhones',
+  RecordCheckFailure: 'recordFailure', Summarize: 'summarize',
 };
 
 /**
  * The backfill / reconcile workflow (docs/backfill.md): a Standard state machine
- *   Plan → Dates (inline Map, MaxConcurrency from the input) [FetchDate → Checked? ⇄ CheckDate | RecordFailure] → Summarize
+ *   Plan → Dates (inline Map, MaxConcurrency from the input) [FetchDate | RecordFailure]
+ *        → MergePhones → Checked? ⇄ CheckPhones (| RecordCheckFailure) → Summarize
  * with per-state retries (2, 4, 8, 16, 32 s) on top of the HTTP clients' own, a Catch per date so one bad date does not
- * stop the others, and only keys and counts between states. A recurring EventBridge schedule starts a reconcile run.
+ * stop the others, and only keys and counts between states. Each distinct phone of the range is checked once, after
+ * every date is fetched. A recurring EventBridge schedule starts a reconcile run.
  */
 export class Backfill extends Construct {
   readonly stateMachine: StateMachine;
@@ -86,15 +86,8 @@ export class Backfill extends Construct {
 
     const plan = retried(task('Plan', '$'));
     const fetchDate = retried(task('FetchDate', '$'));
-    const checkDate = retried(task('CheckDate', '$'));
     const recordFailure = retried(task('RecordFailure', '$'));
-    for (const state of [fetchDate, checkDate]) state.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
-    const checked = new Choice(this, 'Checked?', { stateName: 'Checked?' })
-      .when(Condition.booleanEquals('$.done', true), new Succeed(this, 'DateDone', { stateName: 'DateDone' }))
-      .otherwise(checkDate);
-    checkDate.next(checked);
-    const perDate: IChainable & INextable = fetchDate;
-    fetchDate.next(checked);
+    fetchDate.addCatch(recordFailure, { errors: [Errors.ALL], resultPath: '$.error' });
 
     const dates = new MapState(this, 'Dates', {
       stateName: 'Dates',
@@ -109,13 +102,25 @@ export class Backfill extends Construct {
       // Per-date results stay in DynamoDB: the state keeps the plan (runId), never a list of calls.
       resultPath: JsonPath.DISCARD,
     });
-    dates.itemProcessor(perDate);
+    dates.itemProcessor(fetchDate);
+
+    const runTask = { 'runId.$': '$.runId', 'dryRun.$': '$.dryRun', 'maxConcurrency.$': '$.maxConcurrency' };
+    const mergePhones = retried(task('MergePhones', runTask));
+    const checkPhones = retried(task('CheckPhones', runTask));
+    const recordCheckFailure = retried(task('RecordCheckFailure', { 'runId.$': '$.runId', 'error.$': '$.error' }));
     const summarize = retried(task('Summarize', { 'runId.$': '$.runId' }));
+    for (const state of [mergePhones, checkPhones]) state.addCatch(recordCheckFailure, { errors: [Errors.ALL], resultPath: '$.error' });
+    recordCheckFailure.next(summarize);
+    const checked = new Choice(this, 'Checked?', { stateName: 'Checked?' })
+      .when(Condition.booleanEquals('$.done', true), summarize)
+      .otherwise(checkPhones);
+    checkPhones.next(checked);
+    mergePhones.next(checked);
 
     const logs = new LogGroup(this, 'BackfillLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(plan.next(dates).next(summarize)),
+      definitionBody: DefinitionBody.fromChainable(plan.next(dates).next(mergePhones)),
       comment: 'redial backfill/reconcile: {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","dryRun":false,"runId":"optional","maxConcurrency":2}',
       timeout: Duration.hours(24),
       tracingEnabled: true,

@@ -5,6 +5,7 @@ import { maskPhone, normalizePhone } from '../domain/phone';
 import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
 import {
+  COUNT_NAMES,
   DateConflictError,
   ZERO_COUNTS,
   type ArtifactStore,
@@ -13,9 +14,11 @@ import {
   type BackfillStore,
   type BackfillSummary,
   type CallLog,
-  type DateCounts,
+  type PhoneCheck,
+  type PhoneCounts,
   type RunKind,
   type SummaryLine,
+  type SummaryTotals,
 } from '../ports/backfill';
 import type { LeadStore } from '../ports/lead-store';
 import type { VoiceAgent } from '../ports/voice-agent';
@@ -25,8 +28,10 @@ import type { AcceptLeadResult, LeadIntake } from './accept-lead';
 
 /**
  * The backfill / reconcile workflow, one use case per state of the Step Functions state machine (lib/backfill.ts):
- *   plan → Map(date: fetchDate → checkDate … → done | recordFailure) → summarize
- * Between states only keys and counts travel; call lists stay in the platform, phone lists in the ArtifactStore.
+ *   plan → Map(date: fetchDate | recordFailure) → mergePhones → checkPhones … → summarize
+ * Each date's calls are fetched (and its per-date stats kept); then every distinct phone of the whole range is decided
+ * once, from its latest call in the range, with one CRM lookup per phone per run. Between states only keys and
+ * counts travel; call lists stay in the platform, phone lists in the ArtifactStore.
  */
 
 export interface BackfillDeps {
@@ -40,6 +45,8 @@ export interface BackfillDeps {
   readonly artifacts: ArtifactStore;
   readonly acceptLead: (intake: LeadIntake) => Promise<AcceptLeadResult>;
   readonly log?: (line: string) => void;
+  /** The wall clock, for the ETA (the local runtime's `clock` may run faster than time); default `clock`. */
+  readonly wall?: Clock;
 }
 
 /** Bad input to a run: the execution fails at once with this message (never retried). */
@@ -90,17 +97,21 @@ export interface PlanOutput {
   readonly skipped: number;
 }
 
-export interface DateTask {
+export interface RunTask {
   readonly runId: string;
-  readonly date: string;
   readonly dryRun: boolean;
   readonly maxConcurrency: number;
 }
 
-export interface DateProgress extends DateTask {
+export interface DateTask extends RunTask {
+  readonly date: string;
+}
+
+/** After mergePhones and each checkPhones step: `done` when no phone is left to check (or none can be). */
+export interface CheckProgress extends RunTask {
   readonly done: boolean;
   readonly offset: number;
-  readonly unique: number;
+  readonly total: number;
 }
 
 function describeZodError(error: z.ZodError): string {
@@ -162,25 +173,43 @@ export function validateBackfillInput(raw: unknown, cfg: BackfillConfig, now: nu
 }
 
 const artifactKey = (runId: string, date: string) => `backfill/${runId}/${date}.tsv`;
+/** The run's phone list: every distinct phone of the range with its latest call, sorted by phone. */
+const phonesKey = (runId: string) => `backfill/${runId}/phones.tsv`;
+
+/** One row of a phone list: the phone, its latest call (id, instant) and its calls of the last 48 h. */
+interface PhoneRow {
+  readonly phone: string;
+  readonly callId: string;
+  readonly at: number;
+  readonly recent: number[];
+}
+
+const rowText = (r: PhoneRow) => `${r.phone}\t${r.callId}\t${r.at}\t${r.recent.join(',')}`;
+function parseRow(line: string): PhoneRow {
+  const [phone, callId, at, recent] = line.split('\t') as [string, string, string, string];
+  return { phone, callId, at: Number(at), recent: recent ? recent.split(',').map(Number) : [] };
+}
+const rowsOf = (body: string) => (body === '' ? [] : body.split('\n'));
 
 interface PhoneContext {
   readonly run: BackfillRun;
-  readonly task: DateTask;
-  readonly source: string;
-  readonly latestCallId: string;
+  readonly runPrefix: string;
 }
 
 export function makeBackfill(deps: BackfillDeps) {
   const cfg: BackfillConfig = deps.config.backfill;
   const classifier = new CallClassifier(deps.config.outcomes);
   const log = deps.log ?? (() => undefined);
+  const wall = deps.wall ?? deps.clock;
 
   /** Validates the input, creates the run (or checks a resumed one matches), and lists the dates still to do. */
   async function plan(raw: unknown): Promise<PlanOutput> {
     const now = deps.clock.now();
-    const { kind, from, to, runId, dryRun, maxConcurrency, dates } = validateBackfillInput(raw, cfg, now);
+    const { kind, from, to, runId, dryRun, dates } = validateBackfillInput(raw, cfg, now);
+    let { maxConcurrency } = validateBackfillInput(raw, cfg, now);
     const input = { dryRun };
-    const run: BackfillRun = { runId, kind, from, to, zone: cfg.zone, dryRun, createdAt: now, startedAt: now, dates: dates.length };
+    const named = (raw as { maxConcurrency?: unknown } | null)?.maxConcurrency !== undefined;
+    const run: BackfillRun = { runId, kind, from, to, zone: cfg.zone, dryRun, createdAt: now, startedAt: now, wallStartedAt: wall.now(), maxConcurrency, dates: dates.length };
     if (!(await deps.runs.createRun(run))) {
       const existing = (await deps.runs.getRun(runId))!;
       if (existing.from !== from || existing.to !== to || existing.dryRun !== input.dryRun) {
@@ -189,10 +218,14 @@ export function makeBackfill(deps: BackfillDeps) {
             `a resume must repeat it (or choose a new runId)`,
         );
       }
-      await deps.runs.markRunStarted(runId, now);
+      // A resume keeps the run's concurrency unless it names another (a run started with 1 stays at 1).
+      if (!named && existing.maxConcurrency !== undefined) maxConcurrency = existing.maxConcurrency;
+      await deps.runs.markRunStarted(runId, now, wall.now(), maxConcurrency);
     }
-    // A date checked before it was over (today) is done again: its later calls were not in the list yet.
-    const done = new Set((await deps.runs.listDates(runId)).filter((d) => d.status === 'done' && d.updatedAt >= dayBounds(d.date, cfg.zone).end).map((d) => d.date));
+    // Once the phone list is made, the run's dates are fixed: a resume goes on checking it, never fetches again.
+    const frozen = (await deps.runs.getCheck(runId)) !== null;
+    // Before that, a date fetched before it was over (today) is fetched again: its later calls were not listed yet.
+    const done = new Set((await deps.runs.listDates(runId)).filter((d) => d.status === 'done' && (frozen || d.updatedAt >= dayBounds(d.date, cfg.zone).end)).map((d) => d.date));
     const pending = dates.filter((d) => !done.has(d));
     log(`backfill ${runId}: ${kind} ${from}..${to}${dryRun ? ' (dry run)' : ''}, ${pending.length} of ${dates.length} dates to do`);
     return { runId, dryRun, maxConcurrency, dates: pending, total: dates.length, skipped: dates.length - pending.length };
@@ -200,10 +233,10 @@ export function makeBackfill(deps: BackfillDeps) {
 
   /**
    * Streams the platform's calls of one date page by page and keeps the latest call per phone (plus the call times of
-   * the last 48 h, for the state caps); stores that phone list and restarts the date's checkpoint.
+   * the last 48 h, for the state caps); stores that phone list and records the date's figures.
    * Memory: one page plus the date's phone map, whatever the size of the history.
    */
-  async function fetchDate(task: DateTask): Promise<DateProgress> {
+  async function fetchDate(task: DateTask): Promise<DateTask & { calls: number; unique: number }> {
     const run = await requireRun(task.runId);
     const { start, end } = dayBounds(task.date, run.zone);
     const now = deps.clock.now();
@@ -214,7 +247,7 @@ export function makeBackfill(deps: BackfillDeps) {
     const endDate = DateTime.fromMillis(end, { zone: 'utc' }).plus({ days: 1 }).toISODate()!;
     const latest = new Map<string, { callId: string; at: number; recent: number[] }>();
     let calls = 0;
-    let failed = 0;
+    let invalid = 0;
     let offset = 0;
     let previous: { firstId: string; lastAt: number } | null = null;
     let pages = 0;
@@ -241,7 +274,7 @@ export function makeBackfill(deps: BackfillDeps) {
         calls++;
         const parsed = normalizePhone(call.customer);
         if (!parsed.ok) {
-          failed++;
+          invalid++;
           log(`backfill ${task.runId} ${task.date}: call ${call.callId} has no valid number`);
           continue;
         }
@@ -260,37 +293,71 @@ export function makeBackfill(deps: BackfillDeps) {
       if (page.totalCount === null && rows.length < cfg.pageSize) break;
     }
     const phones = [...latest.keys()].sort();
-    const body = phones.map((p) => {
-      const c = latest.get(p)!;
-      return `${p}\t${c.callId}\t${c.at}\t${c.recent.join(',')}`;
-    }).join('\n');
-    await deps.artifacts.put(artifactKey(task.runId, task.date), body);
-    await deps.runs.startDate(task.runId, task.date, { calls, unique: phones.length, failed }, deps.clock.now(), end);
+    await deps.artifacts.put(artifactKey(task.runId, task.date), phones.map((phone) => rowText({ phone, ...latest.get(phone)! })).join('\n'));
+    await deps.runs.recordDate(task.runId, task.date, { calls, unique: phones.length, invalid }, deps.clock.now(), wall.now(), end);
     log(`backfill ${task.runId} ${task.date}: ${calls} calls, ${phones.length} phones (${pages} pages)`);
-    if (phones.length === 0) await deps.runs.finishDate(task.runId, task.date, deps.clock.now());
-    return { ...task, done: phones.length === 0, offset: 0, unique: phones.length };
+    return { ...task, calls, unique: phones.length };
   }
 
   /**
-   * Checks the date's phones from its checkpoint: each against the CRM (rate-limited by the injected Crm), then
-   * enqueues the open ones through intake (unless dry run). Commits counts and offset chunk by chunk, and stops after
-   * `budget.maxPhones` or at `budget.deadline`, so a long date spans several steps and a retry redoes one chunk at most.
+   * Once every date is fetched: the run's phone list, each distinct phone with its latest call across the whole range
+   * (and its calls of the last 48 h from every date), and the phone check's checkpoint. Made once per run: a retry
+   * writes the same list (the dates' lists do not change), a resume goes on from the checkpoint. With a date failed,
+   * nothing is checked (a later call on the missing date could be a DNC request): the summary says so, a resume
+   * fetches the date and checks then.
    */
-  async function checkDate(task: DateTask, budget: { maxPhones?: number; deadline?: number } = {}): Promise<DateProgress> {
+  async function mergePhones(task: RunTask): Promise<CheckProgress> {
     const run = await requireRun(task.runId);
-    const checkpoint = await deps.runs.getDate(task.runId, task.date);
-    if (!checkpoint) throw new Error(`backfill ${task.runId} ${task.date}: no checkpoint (fetch the date first)`);
-    const body = await deps.artifacts.get(artifactKey(task.runId, task.date));
-    if (body === null) throw new Error(`backfill ${task.runId} ${task.date}: the phone list is missing (fetch the date again)`);
-    const rows = body === '' ? [] : body.split('\n');
-    const source = `${run.kind}:${task.runId}/${task.date}`;
-    const context = { run, task, source };
+    const existing = await deps.runs.getCheck(run.runId);
+    if (existing) {
+      const check = await deps.runs.startCheck(run.runId, existing.total, deps.clock.now(), wall.now());
+      return { ...task, done: check.status === 'done', offset: check.offset, total: check.total };
+    }
+    const byDate = new Map((await deps.runs.listDates(run.runId)).map((d) => [d.date, d]));
+    const missing = datesBetween(run.from, run.to).filter((d) => byDate.get(d)?.status !== 'done');
+    if (missing.length > 0) {
+      log(`backfill ${run.runId}: ${missing.length} date(s) not fetched (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}): no phone is checked until a resume fetches them`);
+      return { ...task, done: true, offset: 0, total: 0 };
+    }
+    const latest = new Map<string, PhoneRow>();
+    for (const date of datesBetween(run.from, run.to)) {
+      const body = await deps.artifacts.get(artifactKey(run.runId, date));
+      if (body === null) throw new Error(`backfill ${run.runId} ${date}: the phone list is missing (resume the run to fetch it again)`);
+      for (const line of rowsOf(body)) {
+        const row = parseRow(line);
+        const seen = latest.get(row.phone);
+        if (!seen) latest.set(row.phone, row);
+        else latest.set(row.phone, { ...(row.at >= seen.at ? row : seen), recent: [...seen.recent, ...row.recent] });
+      }
+    }
+    const phones = [...latest.keys()].sort();
+    await deps.artifacts.put(phonesKey(run.runId), phones.map((p) => rowText(latest.get(p)!)).join('\n'));
+    const check = await deps.runs.startCheck(run.runId, phones.length, deps.clock.now(), wall.now());
+    if (check.total === 0) await deps.runs.finishCheck(run.runId, deps.clock.now());
+    log(`backfill ${run.runId}: ${phones.length} distinct phones in ${run.from}..${run.to} to check`);
+    return { ...task, done: check.total === 0 || check.status === 'done', offset: check.offset, total: check.total };
+  }
+
+  /**
+   * Checks the run's phones from the checkpoint: each against the CRM once (rate-limited by the injected Crm), then
+   * enqueues the open ones through intake (unless dry run). Commits counts and offset chunk by chunk, and stops after
+   * `budget.maxPhones` or at `budget.deadline`, so a long list spans several steps and a retry redoes one chunk at most.
+   */
+  async function checkPhones(task: RunTask, budget: { maxPhones?: number; deadline?: number } = {}): Promise<CheckProgress> {
+    const run = await requireRun(task.runId);
+    const checkpoint = await deps.runs.getCheck(task.runId);
+    if (!checkpoint) throw new Error(`backfill ${task.runId}: no phone check (merge the dates first)`);
+    if (checkpoint.status === 'done') return { ...task, done: true, offset: checkpoint.offset, total: checkpoint.total };
+    const body = await deps.artifacts.get(phonesKey(task.runId));
+    if (body === null) throw new Error(`backfill ${task.runId}: the run's phone list is missing`);
+    const rows = rowsOf(body);
+    const context: PhoneContext = { run, runPrefix: `${run.kind}:${task.runId}/` };
     const maxPhones = budget.maxPhones ?? cfg.phonesPerStep;
     const base = checkpoint.offset;
     const stopAt = Math.min(rows.length, base + maxPhones);
     // A pool of crmBatchSize lookups in flight (no barrier between chunks, so the CRM's rate is used in full); the
     // checkpoint moves over the contiguous prefix of finished numbers, so a crash or retry redoes the in-flight ones only.
-    const results: (keyof DateCounts)[] = [];
+    const results: (keyof PhoneCounts)[] = [];
     let next = base;
     let offset = base;
     let failure: unknown = null;
@@ -299,17 +366,16 @@ export function makeBackfill(deps: BackfillDeps) {
       let end = offset;
       while (end < next && results[end - base] !== undefined) end++;
       if (end === offset || (!force && end - offset < cfg.crmBatchSize)) return;
-      const counts: DateCounts = { ...ZERO_COUNTS };
+      const counts: PhoneCounts = { ...ZERO_COUNTS };
       for (let i = offset; i < end; i++) counts[results[i - base]!]++;
-      await deps.runs.commitChunk(task.runId, task.date, offset, end, counts, deps.clock.now());
+      await deps.runs.commitCheck(task.runId, offset, end, counts, deps.clock.now());
       offset = end;
     };
     const worker = async () => {
       while (failure === null && next < stopAt && (budget.deadline === undefined || deps.clock.now() < budget.deadline)) {
         const i = next++;
-        const [phone, latestCallId, , recent] = rows[i]!.split('\t') as [string, string, string, string];
         try {
-          results[i - base] = await checkPhone(phone, recent ? recent.split(',').map(Number) : [], { ...context, latestCallId });
+          results[i - base] = await checkPhone(parseRow(rows[i]!), context);
         } catch (error) {
           failure ??= error;
           return;
@@ -325,20 +391,24 @@ export function makeBackfill(deps: BackfillDeps) {
     if (failure === null || !(failure instanceof DateConflictError)) await commitPrefix(true);
     if (failure !== null) throw failure;
     if (offset === base && base < rows.length) {
-      throw new Error(`backfill ${task.runId} ${task.date}: no time left to check a single number (the step's deadline had passed)`);
+      throw new Error(`backfill ${task.runId}: no time left to check a single number (the step's deadline had passed)`);
     }
     const done = offset >= rows.length;
-    if (done) await deps.runs.finishDate(task.runId, task.date, deps.clock.now());
-    return { ...task, done, offset, unique: rows.length };
+    if (done) await deps.runs.finishCheck(task.runId, deps.clock.now());
+    return { ...task, done, offset, total: rows.length };
   }
 
-  async function checkPhone(phone: string, callTimes: number[], { run, task, source, latestCallId }: PhoneContext): Promise<keyof DateCounts> {
+  /** The phone's one decision of the run, from the CRM and its latest call in the whole range. */
+  async function checkPhone(row: PhoneRow, { run, runPrefix }: PhoneContext): Promise<keyof PhoneCounts> {
+    const { phone, callId: latestCallId, recent: callTimes } = row;
     const dryRun = run.dryRun;
-    // Any CRM error (outage, bad token, refusal) fails the step: the state machine retries, then records the date
+    // The lead's source names the date of its latest call (operators trace a lead to the day it was called).
+    const source = `${runPrefix}${DateTime.fromMillis(row.at, { zone: run.zone }).toISODate()}`;
+    // Any CRM error (outage, bad token, refusal) fails the step: the state machine retries, then records the check
     // failed. Counting it per number would let a misconfigured run "succeed" having checked nothing.
     const crmLead = await deps.crm.findByPhone(phone);
     if (!crmLead) {
-      log(`backfill ${task.runId} ${task.date}: ${maskPhone(phone)} not in the CRM: skipped`);
+      log(`backfill ${run.runId}: ${maskPhone(phone)} not in the CRM: skipped`);
       return 'notInCrm';
     }
     const terminal = crmTerminal(crmLead, deps.config.crm.terminalStatuses);
@@ -348,14 +418,13 @@ export function makeBackfill(deps: BackfillDeps) {
       return terminal.outcome === 'SALE' ? 'sale' : 'dnc';
     }
     const lead = await deps.leads.get(phone);
-    // A number new to us, or made a lead by this run (another date of it may be creating it right now, or a retried
-    // step made it): its latest call may have ended it (a DNC request whose webhook never came). Bland's answer
-    // counts: such a number is recorded finished, never enqueued.
-    if (!lead || (lead.status === 'ACTIVE' && lead.source.startsWith(`${run.kind}:${task.runId}/`))) {
+    // A number new to us, or made a lead by this run (a retried chunk made it): its latest call in the range may have
+    // ended it (a DNC request whose webhook never came). Bland's answer counts: such a number is recorded finished.
+    if (!lead || (lead.status === 'ACTIVE' && lead.source.startsWith(runPrefix))) {
       const ended = await outcomeOfCall(latestCallId);
       if (ended) {
         if (!dryRun && deps.config.crm.terminalStatuses[ended] === ended) await deps.acceptLead({ phone, status: ended, source });
-        log(`backfill ${task.runId} ${task.date}: ${maskPhone(phone)} latest call ${latestCallId} was ${ended}: not enqueued`);
+        log(`backfill ${run.runId}: ${maskPhone(phone)} latest call ${latestCallId} was ${ended}: not enqueued`);
         return ended === 'SALE' ? 'sale' : 'dnc';
       }
     }
@@ -365,17 +434,14 @@ export function makeBackfill(deps: BackfillDeps) {
       return lead.scheduleToken !== null ? 'alreadyQueued' : 'enqueued';
     }
     // The state caps count calls placed anywhere: a number called recently gets its calls of the last 48 h (all
-    // dates, not only this one) before its first attempt is planned.
+    // dates, not only the range) before its first attempt is planned.
     const recent = !lead && callTimes.length > 0 ? await recentCallsTo(phone) : callTimes;
     const result = await deps.acceptLead({
       phone, source, crmLeadId: crmLead.leadId, crmListId: crmLead.listId ?? undefined, callTimes: recent, ...crmLead.details,
     });
     if (result.status !== 'ACTIVE') return 'closed';
-    // A retried chunk finds the leads it created a moment ago: the source says they are this date's. A lead another
-    // date of this run is creating at the same moment (dates run in parallel) is that date's, even if this intake
-    // happened to write its first attempt.
-    const ofThisRun = result.source.startsWith(`${run.kind}:${task.runId}/`);
-    if (result.created || result.source === source || (result.scheduled && !ofThisRun)) return 'enqueued';
+    // A retried chunk finds the leads it created a moment ago: the source says they are this run's.
+    if (result.created || result.source.startsWith(runPrefix) || result.scheduled) return 'enqueued';
     return 'alreadyQueued';
   }
 
@@ -403,8 +469,11 @@ export function makeBackfill(deps: BackfillDeps) {
     return times;
   }
 
-  /** A date that kept failing after the state's retries: recorded with its error; the other dates go on. */
-  async function recordFailure(input: { runId: string; date: string; error?: { Error?: string; Cause?: string } }): Promise<{ runId: string; date: string; failed: true }> {
+  /**
+   * A date that kept failing after the state's retries: recorded with its error; the other dates go on. Without a
+   * date, the phone check failed: recorded on the check (a resume goes on from its checkpoint).
+   */
+  async function recordFailure(input: { runId: string; date?: string; error?: { Error?: string; Cause?: string } }): Promise<{ runId: string; date: string | null; failed: true }> {
     const cause = input.error?.Cause ?? '';
     let message = cause;
     try {
@@ -414,14 +483,19 @@ export function makeBackfill(deps: BackfillDeps) {
       // Not Lambda's JSON error: keep the text.
     }
     const error = `${input.error?.Error ?? 'Error'}: ${message}`.slice(0, 1000);
-    if (await deps.runs.failDate(input.runId, input.date, error, deps.clock.now())) log(`backfill ${input.runId} ${input.date}: FAILED ${error}`);
-    else log(`backfill ${input.runId} ${input.date}: done by another execution; this one's failure is not recorded (${error})`);
-    return { runId: input.runId, date: input.date, failed: true };
+    const what = input.date ?? 'phone check';
+    const recorded = input.date === undefined
+      ? await deps.runs.failCheck(input.runId, error, deps.clock.now())
+      : await deps.runs.failDate(input.runId, input.date, error, deps.clock.now());
+    if (recorded) log(`backfill ${input.runId} ${what}: FAILED ${error}`);
+    else log(`backfill ${input.runId} ${what}: done by another execution; this one's failure is not recorded (${error})`);
+    return { runId: input.runId, date: input.date ?? null, failed: true };
   }
 
   /**
-   * The run's per-date table in date order: "new" is a phone not seen on an earlier date of the run, "total" the
-   * run's distinct phones so far. Reads the phone lists one date at a time; memory grows with distinct phones only.
+   * The run's per-date table in date order: the date's calls and distinct phones, "new" a phone not seen on an earlier
+   * date of the run, "total" the run's distinct phones so far; and the run's totals, counts of distinct phones.
+   * Reads the phone lists one date at a time; memory grows with distinct phones only.
    */
   async function summarize(input: { runId: string }): Promise<BackfillSummary> {
     const run = await requireRun(input.runId);
@@ -429,11 +503,10 @@ export function makeBackfill(deps: BackfillDeps) {
     const seen = new Set<string>();
     const lines: SummaryLine[] = [];
     for (const date of datesBetween(run.from, run.to)) {
-      const checkpoint = byDate.get(date);
+      const fetched = byDate.get(date);
       let fresh = 0;
-      if (checkpoint?.status === 'done') {
-        const body = (await deps.artifacts.get(artifactKey(run.runId, date))) ?? '';
-        for (const row of body === '' ? [] : body.split('\n')) {
+      if (fetched?.status === 'done') {
+        for (const row of rowsOf((await deps.artifacts.get(artifactKey(run.runId, date))) ?? '')) {
           const phone = row.slice(0, row.indexOf('\t'));
           if (!seen.has(phone)) {
             seen.add(phone);
@@ -441,11 +514,12 @@ export function makeBackfill(deps: BackfillDeps) {
           }
         }
       }
-      lines.push(lineOf(date, checkpoint, fresh, seen.size));
+      lines.push(lineOf(date, fetched, fresh, seen.size));
     }
-    const summary = summaryOf(run, lines, deps.clock.now());
+    const summary = summaryOf(run, lines, await deps.runs.getCheck(run.runId), deps.clock.now());
     await deps.runs.putSummary(summary);
-    log(`backfill ${run.runId}: ${summary.done} of ${summary.dates} dates done, ${summary.failed} failed; ${summary.totals.enqueued} enqueued`);
+    const t = summary.totals;
+    log(`backfill ${run.runId}: ${summary.done} of ${summary.dates} dates fetched, ${summary.failed} failed; ${t.unique} phones: ${t.enqueued} enqueued, ${t.failed} not decided`);
     return summary;
   }
 
@@ -455,97 +529,120 @@ export function makeBackfill(deps: BackfillDeps) {
     return run;
   }
 
-  return { plan, fetchDate, checkDate, recordFailure, summarize };
+  return { plan, fetchDate, mergePhones, checkPhones, recordFailure, summarize };
 }
 
-function lineOf(date: string, checkpoint: BackfillDate | undefined, fresh: number, cumulative: number): SummaryLine {
-  const counts: DateCounts = { ...ZERO_COUNTS };
-  if (checkpoint) for (const key of Object.keys(ZERO_COUNTS) as (keyof DateCounts)[]) counts[key] = checkpoint[key];
+function lineOf(date: string, fetched: BackfillDate | undefined, fresh: number, cumulative: number): SummaryLine {
   return {
     date,
-    status: checkpoint?.status ?? 'pending',
-    calls: checkpoint?.calls ?? 0,
-    unique: checkpoint?.unique ?? 0,
+    status: fetched?.status ?? 'pending',
+    calls: fetched?.calls ?? 0,
+    unique: fetched?.unique ?? 0,
     new: fresh,
     cumulative,
-    counts,
+    invalid: fetched?.invalid ?? 0,
     // Short enough that 400 dates fit a DynamoDB item and a Step Functions payload.
-    error: checkpoint?.error ? checkpoint.error.slice(0, 200) : null,
+    error: fetched?.error ? fetched.error.slice(0, 200) : null,
   };
 }
 
-function summaryOf(run: BackfillRun, lines: SummaryLine[], at: number): BackfillSummary {
-  const totals = { ...ZERO_COUNTS, calls: 0, unique: 0 };
-  for (const line of lines) {
-    totals.calls += line.calls;
-    for (const key of Object.keys(ZERO_COUNTS) as (keyof DateCounts)[]) totals[key] += line.counts[key];
-  }
-  totals.unique = lines.length ? lines[lines.length - 1]!.cumulative : 0;
+function summaryOf(run: BackfillRun, lines: SummaryLine[], check: PhoneCheck | null, at: number): BackfillSummary {
+  const counts: PhoneCounts = { ...ZERO_COUNTS };
+  if (check) for (const key of COUNT_NAMES) counts[key] = check[key];
+  const decided = COUNT_NAMES.reduce((n, key) => n + counts[key], 0);
+  const unique = lines.length ? lines[lines.length - 1]!.cumulative : 0;
+  const totals: SummaryTotals = {
+    ...counts,
+    calls: lines.reduce((n, l) => n + l.calls, 0),
+    invalid: lines.reduce((n, l) => n + l.invalid, 0),
+    unique,
+    failed: Math.max(0, unique - decided),
+  };
   return {
     runId: run.runId, kind: run.kind, from: run.from, to: run.to, dryRun: run.dryRun,
     dates: lines.length,
     done: lines.filter((l) => l.status === 'done').length,
     failed: lines.filter((l) => l.status === 'failed').length,
     totals,
+    check: check ? { status: check.status, checked: check.offset, total: check.total, error: check.error ? check.error.slice(0, 300) : null } : null,
     lines,
     failedDates: lines.filter((l) => l.status === 'failed').map((l) => l.date),
     summarizedAt: at,
   };
 }
 
-/** Progress of a run while it works (or after): per-date lines from the checkpoints, "day N of M", an ETA. */
+/** Progress of a run while it works (or after): per-date lines, "day N of M", phones checked, a wall-clock ETA. */
 export interface BackfillStatus {
   readonly run: BackfillRun;
   readonly lines: readonly SummaryLine[];
   readonly finished: number;
   readonly failed: number;
+  readonly check: PhoneCheck | null;
+  /** Wall-clock milliseconds left in the current phase (fetching dates, then checking phones), or null if unknown. */
   readonly etaMs: number | null;
   readonly summary: BackfillSummary | null;
 }
 
-export function makeBackfillStatus(deps: { runs: BackfillStore; clock: Clock }) {
+export function makeBackfillStatus(deps: { runs: BackfillStore; clock: Clock; wall?: Clock }) {
+  const wall = deps.wall ?? deps.clock;
   return async function backfillStatus(runId: string): Promise<BackfillStatus | null> {
     const run = await deps.runs.getRun(runId);
     if (!run) return null;
     const summary = await deps.runs.getSummary(runId);
+    const check = await deps.runs.getCheck(runId);
     const byDate = new Map((await deps.runs.listDates(runId)).map((d) => [d.date, d]));
     let cumulative = 0;
     const summarized = new Map((summary?.lines ?? []).map((l) => [l.date, l]));
     const lines = datesBetween(run.from, run.to).map((date) => {
-      const checkpoint = byDate.get(date);
-      // New/total are known once the summary ran; before that they show as the date's distinct phones.
+      const fetched = byDate.get(date);
+      // New/total are known once the summary ran; before that they show as the date's distinct phones (an upper bound).
       const known = summarized.get(date);
-      const fresh = known && known.status === checkpoint?.status ? known.new : (checkpoint?.status === 'done' ? checkpoint.unique : 0);
-      cumulative = known && known.status === checkpoint?.status ? known.cumulative : cumulative + fresh;
-      return lineOf(date, checkpoint, fresh, cumulative);
+      const same = known !== undefined && known.status === (fetched?.status ?? 'pending');
+      const fresh = same ? known.new : (fetched?.status === 'done' ? fetched.unique : 0);
+      cumulative = same ? known.cumulative : cumulative + fresh;
+      return lineOf(date, fetched, fresh, cumulative);
     });
     const finished = lines.filter((l) => l.status === 'done' || l.status === 'failed').length;
-    const doneSinceStart = [...byDate.values()].filter((d) => d.status !== 'checking' && d.updatedAt >= run.startedAt).length;
-    const elapsed = deps.clock.now() - run.startedAt;
-    const remaining = lines.length - finished;
-    const etaMs = remaining === 0 ? 0 : doneSinceStart > 0 ? Math.round((elapsed / doneSinceStart) * remaining) : null;
-    return { run, lines, finished, failed: lines.filter((l) => l.status === 'failed').length, etaMs, summary };
+    const now = wall.now();
+    let etaMs: number | null;
+    if (check) {
+      const left = check.total - check.offset;
+      const rate = (check.offset - check.startOffset) / Math.max(1, now - check.wallStartedAt);
+      etaMs = left === 0 || check.status !== 'checking' ? 0 : rate > 0 ? Math.round(left / rate) : null;
+    } else {
+      const started = run.wallStartedAt ?? run.startedAt;
+      const doneSinceStart = [...byDate.values()].filter((d) => d.status === 'done' && (d.wallAt ?? 0) >= started).length;
+      const remaining = lines.length - finished;
+      etaMs = remaining === 0 ? 0 : doneSinceStart > 0 ? Math.round(((now - started) / doneSinceStart) * remaining) : null;
+    }
+    return { run, lines, finished, failed: lines.filter((l) => l.status === 'failed').length, check, etaMs, summary };
   };
 }
 
-/** `2025-12-01:   500 calls |  45 new |  45 total` plus the date's check counts: the table operators know. */
+/** `2025-12-01:    500 calls |   120 unique |    45 new |    45 total`: the per-date table operators know. */
 export function formatSummaryLine(line: SummaryLine): string {
-  const c = line.counts;
-  const head = `${line.date}: ${String(line.calls).padStart(6)} calls | ${String(line.new).padStart(5)} new | ${String(line.cumulative).padStart(6)} total`;
+  const head = `${line.date}: ${String(line.calls).padStart(6)} calls | ${String(line.unique).padStart(5)} unique | ${String(line.new).padStart(5)} new | ${String(line.cumulative).padStart(6)} total`;
   if (line.status === 'pending') return `${head} | pending`;
   if (line.status === 'failed') return `${head} | FAILED ${line.error ?? ''}`;
-  const tail = `sale ${c.sale}, dnc ${c.dnc}, not in CRM ${c.notInCrm}, enqueued ${c.enqueued}, already queued ${c.alreadyQueued}, closed ${c.closed}, failed ${c.failed}`;
-  return `${head} | ${line.status === 'checking' ? 'checking… ' : ''}${tail}`;
+  return line.invalid > 0 ? `${head} | ${line.invalid} invalid number(s)` : head;
+}
+
+/** The totals line: every figure but calls a count of distinct phones, the outcomes adding up to the unique phones. */
+export function formatTotals(t: SummaryTotals): string {
+  return `total: ${t.calls} calls, ${t.unique} unique phones | sale ${t.sale}, dnc ${t.dnc}, not in CRM ${t.notInCrm}, ` +
+    `enqueued ${t.enqueued}, already queued ${t.alreadyQueued}, closed ${t.closed}, failed ${t.failed}` +
+    (t.invalid > 0 ? ` | ${t.invalid} call(s) to invalid numbers` : '');
 }
 
 /** The state machine's Task payload: which step, and the state's input (lib/backfill.ts builds it). */
 export const stepEventSchema = z.object({
-  step: z.enum(['plan', 'fetchDate', 'checkDate', 'recordFailure', 'summarize']),
+  step: z.enum(['plan', 'fetchDate', 'mergePhones', 'checkPhones', 'recordFailure', 'summarize']),
   input: z.unknown(),
 });
 export type BackfillStep = z.infer<typeof stepEventSchema>['step'];
 
-const dateTaskSchema = z.object({ runId: runIdSchema, date: isoDay, dryRun: z.boolean(), maxConcurrency: z.number().int().min(1) });
+const runTaskSchema = z.object({ runId: runIdSchema, dryRun: z.boolean(), maxConcurrency: z.number().int().min(1) });
+const dateTaskSchema = runTaskSchema.extend({ date: isoDay });
 
 /** What Summarize returns as the execution output: the summary with its lines as the formatted per-date table. */
 export type BackfillOutput = Omit<BackfillSummary, 'lines' | 'summarizedAt'> & { readonly table: readonly string[] };
@@ -559,8 +656,8 @@ export function makeBackfillSteps(depsFor: (maxConcurrency: number) => BackfillD
     const parsed = stepEventSchema.safeParse(event);
     if (!parsed.success) throw new BackfillInputError(`invalid step event: ${describeZodError(parsed.error)}`);
     const { step, input } = parsed.data;
-    const asTask = () => {
-      const task = dateTaskSchema.safeParse(input);
+    const as = <T>(schema: z.ZodType<T>): T => {
+      const task = schema.safeParse(input);
       if (!task.success) throw new BackfillInputError(`invalid ${step} input: ${describeZodError(task.error)}`);
       return task.data;
     };
@@ -568,15 +665,16 @@ export function makeBackfillSteps(depsFor: (maxConcurrency: number) => BackfillD
       case 'plan':
         return makeBackfill(depsFor(1)).plan(input);
       case 'fetchDate': {
-        const task = asTask();
+        const task = as(dateTaskSchema);
         return makeBackfill(depsFor(task.maxConcurrency)).fetchDate(task);
       }
-      case 'checkDate': {
-        const task = asTask();
-        return makeBackfill(depsFor(task.maxConcurrency)).checkDate(task, budget);
-      }
+      case 'mergePhones':
+        return makeBackfill(depsFor(1)).mergePhones(as(runTaskSchema));
+      case 'checkPhones':
+        // One step checks at a time: the CRM's whole rate is its own.
+        return makeBackfill(depsFor(1)).checkPhones(as(runTaskSchema), budget);
       case 'recordFailure':
-        return makeBackfill(depsFor(1)).recordFailure(input as { runId: string; date: string; error?: { Error?: string; Cause?: string } });
+        return makeBackfill(depsFor(1)).recordFailure(input as { runId: string; date?: string; error?: { Error?: string; Cause?: string } });
       case 'summarize': {
         const { lines, summarizedAt: _summarizedAt, ...summary } = await makeBackfill(depsFor(1)).summarize(input as { runId: string });
         const output: BackfillOutput = { ...summary, table: lines.map(formatSummaryLine) };

@@ -18,8 +18,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'cli-aws' });
   const runs = new DynamoBackfillStore(dynamo.doc, dynamo.tableName);
   await runs.createRun({ runId: 'r1', kind: 'backfill', from: '2025-12-01', to: '2025-12-02', zone: 'America/New_York', dryRun: false, createdAt: clock.now(), startedAt: clock.now(), dates: 2 });
-  await runs.startDate('r1', '2025-12-01', { calls: 10, unique: 4, failed: 0 }, clock.now(), 0);
-  await runs.finishDate('r1', '2025-12-01', clock.now());
+  await runs.recordDate('r1', '2025-12-01', { calls: 10, unique: 4, invalid: 0 }, clock.now(), clock.now(), 0);
   await runs.failDate('r1', '2025-12-02', 'CallListError: made no progress', clock.now());
 });
 afterAll(() => dynamo.stop());
@@ -56,8 +55,8 @@ describe('backfill CLI against AWS', () => {
     const code = await runBackfill(['status', 'r1', '--aws'], clock, { out: (l) => out.push(l), sleep: async () => undefined }, {}, target);
     expect(code).toBe(0);
     expect(out[0]).toBe('backfill r1: backfill 2025-12-01 to 2025-12-02; execution SUCCEEDED; day 2 of 2 (1 failed), finished');
-    expect(out[1]).toMatch(/^2025-12-01: +10 calls \| +4 new \| +4 total \| sale 0/);
-    expect(out[2]).toBe('2025-12-02:      0 calls |     0 new |      4 total | FAILED CallListError: made no progress');
+    expect(out[1]).toBe('2025-12-01:     10 calls |     4 unique |     4 new |      4 total');
+    expect(out[2]).toBe('2025-12-02:      0 calls |     0 unique |     0 new |      4 total | FAILED CallListError: made no progress');
   });
 
   it('bad input is refused before any execution starts; an existing runId is pointed at resume', async () => {

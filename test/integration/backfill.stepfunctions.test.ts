@@ -12,7 +12,7 @@ import type { BackfillSummary } from '../../lambdas/ports/backfill';
 import { localTarget, runBackfill } from '../../bin/backfill-cli';
 import { synthesizeBackfillDefinition } from '../../bin/local-backfill';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
-import { crmStateOf, generateHistory, groundTruth, phoneOf, saidDncOnCall, type TruthLine } from '../support/backfill-history';
+import { crmStateOf, generateHistory, groundTruth, latestCallIds, phoneOf, phoneTruth, saidDncOnCall, type TruthLine } from '../support/backfill-history';
 
 /**
  * The backfill state machine as synthesized from the real stack (bin/local-backfill.ts reads the CloudFormation
@@ -30,11 +30,17 @@ const history = generateHistory({ from: FROM, to: TO, zone: ZONE, seed: 7, phone
 const config = parseConfig({ backfill: { zone: ZONE, pageSize: 10, crmRatePerSecond: 2000, crmBatchSize: 4, phonesPerStep: 7 }, crm: { writeBack: { enabled: false } } });
 const phoneOfCall = new Map(history.calls.map((c) => [c.call_id, c.to]));
 const indexOfPhone = new Map(Array.from({ length: POOL }, (_, i) => [phoneOf(i), i]));
-/** Bland's record of a past call: the numbers that said "do not call" on their calls, as a webhook would carry it. */
+/**
+ * The DNC requests are said on each such number's last call of the whole range only: its earlier calls were voicemail.
+ * A phone decided by an earlier date's latest call (not the range's) would be enqueued: a DNC request missed.
+ */
+const lastCallOfRange = new Set(latestCallIds(history, ZONE, FROM, TO).values());
+const dncOnLatest = (phone: string, callId: string) => saidDncOnCall(indexOfPhone.get(phone) ?? -1) && lastCallOfRange.has(callId);
+/** Bland's record of a past call: a DNC request on the said numbers' last call, as a webhook would carry it. */
 function historyCall(callId: string): Record<string, unknown> | null {
   const phone = phoneOfCall.get(callId);
   if (phone === undefined) return null;
-  const said = saidDncOnCall(indexOfPhone.get(phone) ?? -1);
+  const said = dncOnLatest(phone, callId);
   return {
     call_id: callId, to: phone, status: 'completed', completed: true, queue_status: 'complete', inbound: false,
     answered_by: said ? 'human' : 'voicemail', call_length: said ? 0.4 : 0.3, disposition_tag: said ? 'DO_NOT_CONTACT' : 'NO_CONTACT_MADE',
@@ -59,22 +65,20 @@ async function run(input: Record<string, unknown>): Promise<BackfillSummary> {
   return (await runtime.runs.getSummary(runId))!;
 }
 
-function expectCountsMatch(summary: BackfillSummary, truth: TruthLine[], mode: 'dry' | 'real') {
+/** The per-date lines (calls, unique, new, cumulative, invalid numbers) and the run's totals, counts of distinct phones. */
+function expectCountsMatch(summary: BackfillSummary, truth: TruthLine[], stored: ReadonlyMap<string, 'ACTIVE' | 'DONE'>, from = FROM, to = TO) {
   expect(summary.lines.map((l) => l.date)).toEqual(truth.map((t) => t.date));
   for (const [i, t] of truth.entries()) {
     const line = summary.lines[i]!;
-    const got = { date: line.date, status: line.status, calls: line.calls, unique: line.unique, new: line.new, cumulative: line.cumulative, sale: line.counts.sale, notInCrm: line.counts.notInCrm, failed: line.counts.failed };
-    expect(got).toEqual({ date: t.date, status: 'done', calls: t.calls, unique: t.unique, new: t.new, cumulative: t.cumulative, sale: t.sale, notInCrm: t.notInCrm, failed: t.failed });
-    if (mode === 'dry') {
-      expect([line.counts.dnc, line.counts.enqueued, line.counts.alreadyQueued, line.counts.closed]).toEqual([t.dnc + t.dncByCall, t.openNotStored, t.openActive, t.openClosed]);
-    } else {
-      // Dates run two at a time: a number open on two dates is enqueued by whichever date gets there first, and a
-      // number whose latest call was a DNC request is recorded DNC by the first date, "closed" by the later ones.
-      expect(line.counts.enqueued + line.counts.alreadyQueued).toBe(t.openNotStored + t.openActive);
-      expect(line.counts.dnc + line.counts.closed).toBe(t.dnc + t.dncByCall + t.openClosed);
-      expect(line.counts.dnc).toBeGreaterThanOrEqual(t.dnc);
-    }
+    const got = { date: line.date, status: line.status, calls: line.calls, unique: line.unique, new: line.new, cumulative: line.cumulative, invalid: line.invalid };
+    expect(got).toEqual({ date: t.date, status: 'done', calls: t.calls, unique: t.unique, new: t.new, cumulative: t.cumulative, invalid: t.failed });
   }
+  const p = phoneTruth(history, ZONE, from, to, stored, dncOnLatest);
+  const { calls: _calls, invalid: _invalid, ...totals } = summary.totals;
+  expect(totals).toEqual({ ...p, failed: 0 });
+  const t = summary.totals;
+  expect(t.sale + t.dnc + t.notInCrm + t.enqueued + t.alreadyQueued + t.closed + t.failed).toBe(t.unique);
+  expect(summary.check).toEqual({ status: 'done', checked: p.unique, total: p.unique, error: null });
 }
 
 beforeAll(async () => {
@@ -106,12 +110,13 @@ async function readPool() {
 }
 
 describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state machine, simulators', () => {
-  it('is exactly the state machine of the CloudFormation template: Plan → Map(FetchDate ⇄ CheckDate | RecordFailure) → Summarize', () => {
+  it('is exactly the state machine of the CloudFormation template: Plan → Map(FetchDate | RecordFailure) → MergePhones → CheckPhones ⇄ Checked? → Summarize', () => {
     expect(definition.StartAt).toBe('Plan');
-    expect(Object.keys(definition.States)).toEqual(['Plan', 'Dates', 'Summarize']);
-    const map = definition.States['Dates'] as unknown as { MaxConcurrencyPath: string; ItemProcessor: { States: Record<string, unknown> } };
+    expect(Object.keys(definition.States).sort()).toEqual(['CheckPhones', 'Checked?', 'Dates', 'MergePhones', 'Plan', 'RecordCheckFailure', 'Summarize']);
+    const map = definition.States['Dates'] as unknown as { MaxConcurrencyPath: string; Next: string; ItemProcessor: { States: Record<string, unknown> } };
     expect(map.MaxConcurrencyPath).toBe('$.maxConcurrency');
-    expect(Object.keys(map.ItemProcessor.States).sort()).toEqual(['CheckDate', 'Checked?', 'DateDone', 'FetchDate', 'RecordFailure']);
+    expect(map.Next).toBe('MergePhones');
+    expect(Object.keys(map.ItemProcessor.States).sort()).toEqual(['FetchDate', 'RecordFailure']);
   });
 
   it('dry run: every count matches the generated history, and no lead changes', async () => {
@@ -130,10 +135,13 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     const before = await readPool();
     const schedulesBefore = runtime.scheduler.list().length;
 
+    const searches = runtime.convoso.stats.searches;
     const summary = await run({ from: FROM, to: TO, dryRun: true, runId: 'dry-1' });
     const truth = groundTruth(history, ZONE, stored);
     expect(summary).toMatchObject({ dates: 38, done: 38, failed: 0, dryRun: true });
-    expectCountsMatch(summary, truth, 'dry');
+    expectCountsMatch(summary, truth, stored);
+    // One Convoso lookup per distinct phone of the run, however many dates it was called on.
+    expect(runtime.convoso.stats.searches - searches).toBe(summary.totals.unique);
     expect(summary.totals.calls).toBe(truth.reduce((n, t) => n + t.calls, 0));
     expect(summary.totals.unique).toBe(truth[truth.length - 1]!.cumulative);
 
@@ -146,14 +154,19 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     const tokensBefore = new Map<string, string | null>();
     for (const [phone, state] of stored) if (state === 'ACTIVE') tokensBefore.set(phone, (await runtime.store.get(phone))!.scheduleToken);
 
+    const searches = runtime.convoso.stats.searches;
     const summary = await run({ from: FROM, to: TO, runId: 'real-1' });
     const truth = groundTruth(history, ZONE, stored);
-    expectCountsMatch(summary, truth, 'real');
+    expectCountsMatch(summary, truth, stored);
+    expect(runtime.convoso.stats.searches - searches).toBe(summary.totals.unique);
     const openSeen = new Set(history.calls.map((c) => c.to).filter((p) => /^\+1\d{10}$/.test(p) && crmStateOf(Number(p.slice(-4)) - 1000) === 'open'));
     const inRange = new Set(truth.length ? history.calls.filter((c) => c.created_at >= '2025-12-01T05:00:00.000Z' && c.created_at < '2026-01-08T05:00:00.000Z').map((c) => c.to) : []);
     const expectedEnqueued = [...openSeen].filter((p) => inRange.has(p) && !stored.has(p) && !saidDncOnCall(indexOfPhone.get(p)!));
     const saidDnc = [...openSeen].filter((p) => inRange.has(p) && !stored.has(p) && saidDncOnCall(indexOfPhone.get(p)!));
     expect(saidDnc.length).toBeGreaterThan(3);
+    // Their DNC request is on their last call only; most were also called on earlier dates (voicemail then).
+    const calledOnSeveralDates = saidDnc.filter((p) => new Set(history.calls.filter((c) => c.to === p).map((c) => c.created_at.slice(0, 10))).size > 1);
+    expect(calledOnSeveralDates.length).toBeGreaterThan(3);
     for (const phone of saidDnc) expect(await runtime.store.get(phone)).toMatchObject({ status: 'DONE', outcome: 'DNC', nextAttemptAt: null });
     expect(summary.totals.enqueued).toBe(expectedEnqueued.length);
     expect(summary.totals.enqueued).toBeGreaterThan(50);
@@ -226,9 +239,9 @@ describe('backfill faults and resume', () => {
     const task = { runId: 'repeat-1', date: '2025-12-20', dryRun: true, maxConcurrency: 1 };
     await expect(backfill.fetchDate(task)).rejects.toThrow(/2025-12-20: Bland's call list made no progress at offset 20/);
     expect(await runtime.runs.getDate('repeat-1', '2025-12-20')).toBeNull();
-    await expect(backfill.fetchDate(task)).resolves.toMatchObject({ done: false });
     const truth = groundTruth(history, ZONE, new Map()).find((t) => t.date === '2025-12-20')!;
-    expect(await runtime.runs.getDate('repeat-1', '2025-12-20')).toMatchObject({ calls: truth.calls, unique: truth.unique, status: 'checking' });
+    await expect(backfill.fetchDate(task)).resolves.toMatchObject({ calls: truth.calls, unique: truth.unique });
+    expect(await runtime.runs.getDate('repeat-1', '2025-12-20')).toMatchObject({ calls: truth.calls, unique: truth.unique, status: 'done' });
   }, 60_000);
 
   it('a date that keeps failing is reported, the rest complete, and a rerun with the same runId does only that date', async () => {
@@ -237,8 +250,11 @@ describe('backfill faults and resume', () => {
     const { runId } = await runtime.backfill.start({ from: '2025-12-15', to: '2025-12-18', dryRun: true, runId: 'failing-1' });
     await runtime.backfill.wait(runId);
     const first = (await runtime.runs.getSummary(runId))!;
-    expect(first).toMatchObject({ done: 3, failed: 1, failedDates: ['2025-12-16'] });
+    expect(first).toMatchObject({ done: 3, failed: 1, failedDates: ['2025-12-16'], check: null });
     expect(first.lines.find((l) => l.date === '2025-12-16')!.error).toMatch(/bland.*HTTP 500/i);
+    // No phone is decided from a range with a hole in it: every phone fetched so far is "failed" (not decided).
+    expect(first.totals.failed).toBe(first.totals.unique);
+    expect(first.totals.unique).toBeGreaterThan(0);
 
     runtime.bland.listFaults.failDay('2025-12-15', false);
     const doneAt = new Map((await runtime.runs.listDates(runId)).map((d) => [d.date, d.updatedAt]));
@@ -254,23 +270,41 @@ describe('backfill faults and resume', () => {
     expect(second).toMatchObject({ done: 4, failed: 0 });
     const truth = groundTruth(history, ZONE, new Map()).filter((t) => t.date >= '2025-12-15' && t.date <= '2025-12-18');
     expect(second.lines.map((l) => [l.calls, l.unique])).toEqual(truth.map((t) => [t.calls, t.unique]));
+    expect(second.totals.failed).toBe(0);
+    expect(second.check).toMatchObject({ status: 'done', checked: second.totals.unique });
   }, 180_000);
 
-  it('a Convoso outage fails the dates it hits (nothing counted as checked), and a resume completes them exactly', async () => {
+  it('a Convoso outage fails the phone check (nothing counted as checked), and a resume completes it exactly, each phone once', async () => {
     runtime.convoso.setDown(true);
     const { runId } = await runtime.backfill.start({ from: '2025-12-22', to: '2025-12-24', dryRun: true, runId: 'convoso-down' });
     await runtime.backfill.wait(runId);
     const down = (await runtime.runs.getSummary(runId))!;
-    expect(down).toMatchObject({ done: 0, failed: 3 });
-    expect(down.lines[0]!.error).toMatch(/convoso.*503/i);
+    expect(down).toMatchObject({ done: 3, failed: 0, check: { status: 'failed', checked: 0 } });
+    expect(down.check!.error).toMatch(/convoso.*503/i);
+    expect(down.totals).toMatchObject({ sale: 0, dnc: 0, notInCrm: 0, enqueued: 0, failed: down.totals.unique });
     runtime.convoso.setDown(false);
     clock.advance(60_000);
+    const searches = runtime.convoso.stats.searches;
     await runtime.backfill.resume(runId);
     await runtime.backfill.wait(runId);
     const up = (await runtime.runs.getSummary(runId))!;
-    expect(up).toMatchObject({ done: 3, failed: 0 });
-    const truth = groundTruth(history, ZONE, new Map()).filter((t) => t.date >= '2025-12-22' && t.date <= '2025-12-24');
-    expect(up.lines.map((l) => [l.unique, l.counts.sale, l.counts.notInCrm])).toEqual(truth.map((t) => [t.unique, t.sale, t.notInCrm]));
+    expect(up).toMatchObject({ done: 3, failed: 0, check: { status: 'done' } });
+    const p = phoneTruth(history, ZONE, '2025-12-22', '2025-12-24', new Map(), dncOnLatest);
+    expect([up.totals.unique, up.totals.sale, up.totals.notInCrm, up.totals.failed]).toEqual([p.unique, p.sale, p.notInCrm, 0]);
+    expect(runtime.convoso.stats.searches - searches).toBe(p.unique);
+  }, 120_000);
+
+  it('a resume keeps the run\'s concurrency: a run started with maxConcurrency 1 fetches one date at a time again', async () => {
+    runtime.bland.listFaults.failDay('2025-12-27');
+    const { runId } = await runtime.backfill.start({ from: '2025-12-26', to: '2025-12-30', dryRun: true, runId: 'one-at-a-time', maxConcurrency: 1 });
+    await runtime.backfill.wait(runId);
+    expect((await runtime.runs.getSummary(runId))!.failed).toBe(1);
+    runtime.bland.listFaults.failDay('2025-12-27', false);
+    expect((await runtime.runs.getRun(runId))!.maxConcurrency).toBe(1);
+    await runtime.backfill.resume(runId);
+    await runtime.backfill.wait(runId);
+    expect((await runtime.runs.getRun(runId))!.maxConcurrency).toBe(1);
+    expect((await runtime.runs.getSummary(runId))!).toMatchObject({ failed: 0, check: { status: 'done' } });
   }, 120_000);
 
   it('bad input fails at once with a message naming the problem', async () => {
@@ -289,15 +323,21 @@ describe('npx redial backfill against the local runtime', () => {
     expect(code).toBe(0);
     const truth = groundTruth(history, ZONE, stored).slice(0, 5);
     expect(out[0]).toBe('backfill cli-1 started: 2025-12-01 to 2025-12-05 (dry run: stats only, no lead changes)');
-    expect(out).toContain('day 5 of 5, finished');
+    expect(out).toContainEqual(expect.stringMatching(/^day 5 of 5, phones (\d+) of \1, finished$/));
     for (const t of truth) {
-      expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${t.date}: +${t.calls} calls \\| +${t.new} new \\| +${t.cumulative} total \\| sale ${t.sale}, dnc ${t.dnc}, not in CRM ${t.notInCrm}, enqueued \\d+, already queued \\d+,`)));
+      expect(out).toContainEqual(expect.stringMatching(new RegExp(`^${t.date}: +${t.calls} calls \\| +${t.unique} unique \\| +${t.new} new \\| +${t.cumulative} total`)));
     }
-    expect(out[out.length - 1]).toMatch(/^total: \d+ calls, \d+ unique phones .*\(dry run: nothing was enqueued\)$/);
+    const p = phoneTruth(history, ZONE, '2025-12-01', '2025-12-05', stored, dncOnLatest);
+    const total = out.find((l) => l.startsWith('total: '))!;
+    expect(total).toContain(`${p.unique} unique phones | sale ${p.sale}, dnc `);
+    expect(total).toMatch(/\(dry run: nothing was enqueued\)$/);
+    // Every figure counts distinct phones: the outcomes add up to the unique phones.
+    const figures = /sale (\d+), dnc (\d+), not in CRM (\d+), enqueued (\d+), already queued (\d+), closed (\d+), failed (\d+)/.exec(total)!.slice(1).map(Number);
+    expect(figures.reduce((a, b) => a + b, 0)).toBe(p.unique);
 
     const status: string[] = [];
     expect(await runBackfill(['status', 'cli-1', '--url', runtime.url], clock, { ...io, out: (l) => status.push(l) })).toBe(0);
-    expect(status[0]).toMatch(/^backfill cli-1: backfill 2025-12-01 to 2025-12-05 \(dry run\); execution SUCCEEDED; day 5 of 5, finished$/);
+    expect(status[0]).toMatch(/^backfill cli-1: backfill 2025-12-01 to 2025-12-05 \(dry run\); execution SUCCEEDED; day 5 of 5, phones (\d+) of \1, finished$/);
     expect(await localTarget(runtime.url, 'wrong-key').status('cli-1').catch((e: Error) => e.message)).toBe('missing or wrong X-API-Key');
   }, 60_000);
 });

@@ -66,7 +66,7 @@ describe('local runtime over HTTP', () => {
     const lead = (await runtime.store.get(phone))!;
     expect(lead.locationWarnings).toEqual([warning]);
     expect(lead.regions).toEqual(regions); // empty: every rule binds
-    const zones = regions.includes('AK') ? ['America/Anchorage', 'America/Adak', 'America/New_York'] : ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Phoenix', 'America/Los_Angeles', 'America/Anchorage', 'America/Adak', 'Pacific/Honolulu'];
+    const zones = (regions as string[]).includes('AK') ? ['America/Anchorage', 'America/Adak', 'America/New_York'] : ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Phoenix', 'America/Los_Angeles', 'America/Anchorage', 'America/Adak', 'Pacific/Honolulu'];
     expect(lead.zones).toEqual(expect.arrayContaining(zones));
   });
 

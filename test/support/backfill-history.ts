@@ -121,3 +121,52 @@ export function groundTruth(h: GeneratedHistory, zone: string, stored: ReadonlyM
     return { date, calls: ofDay.length, unique: phones.size, new: fresh, cumulative: seen.size, failed: ofDay.filter((c) => !validPhone(c.to)).length, ...line };
   });
 }
+
+/** The phone's latest call in [from, to] (days of `zone`), by created_at: the one call the backfill decides a phone by. */
+export function latestCallIds(h: GeneratedHistory, zone: string, from: string, to: string): Map<string, string> {
+  const start = DateTime.fromISO(from, { zone }).startOf('day').toMillis();
+  const end = DateTime.fromISO(to, { zone }).startOf('day').plus({ days: 1 }).toMillis();
+  const latest = new Map<string, { id: string; at: number }>();
+  for (const c of h.calls) {
+    const at = Date.parse(c.created_at);
+    if (at < start || at >= end || !validPhone(c.to)) continue;
+    const seen = latest.get(c.to);
+    if (!seen || at >= seen.at) latest.set(c.to, { id: c.call_id, at });
+  }
+  return new Map([...latest].map(([phone, { id }]) => [phone, id]));
+}
+
+export interface PhoneTruth {
+  readonly unique: number;
+  readonly sale: number;
+  readonly dnc: number;
+  readonly notInCrm: number;
+  readonly enqueued: number;
+  readonly alreadyQueued: number;
+  readonly closed: number;
+}
+
+/**
+ * What a run over [from, to] must decide, one count per distinct valid phone: Convoso's state, else what our store
+ * held before the run, else a DNC request on the phone's latest call of the range (`dncOnLatest`), else enqueued.
+ */
+export function phoneTruth(
+  h: GeneratedHistory, zone: string, from: string, to: string,
+  stored: ReadonlyMap<string, 'ACTIVE' | 'DONE'>, dncOnLatest: (phone: string, latestCallId: string) => boolean,
+): PhoneTruth {
+  const index = new Map<string, number>();
+  for (let i = 0; i < 100_000 && index.size < 5_000; i++) index.set(phoneOf(i), i);
+  const t = { unique: 0, sale: 0, dnc: 0, notInCrm: 0, enqueued: 0, alreadyQueued: 0, closed: 0 };
+  for (const [phone, callId] of latestCallIds(h, zone, from, to)) {
+    t.unique++;
+    const state = crmStateOf(index.get(phone)!);
+    if (state === 'SALE') t.sale++;
+    else if (state === 'DNC') t.dnc++;
+    else if (state === 'absent') t.notInCrm++;
+    else if (stored.get(phone) === 'ACTIVE') t.alreadyQueued++;
+    else if (stored.get(phone) === 'DONE') t.closed++;
+    else if (dncOnLatest(phone, callId)) t.dnc++;
+    else t.enqueued++;
+  }
+  return t;
+}
