@@ -17,6 +17,7 @@ import { startConvosoSim, type ConvosoSim, type ConvosoSimOptions } from '../sim
 import { demoCrmLeads, demoHistory } from '../sim/demo-history';
 import { makeBackfillStatus, makeBackfillSteps } from '../lambdas/app/backfill';
 import { systemClock } from '../lambdas/adapters/system-clock';
+import { makeRepeatSummarizer } from './repeat-summarizer';
 import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
 import { FsArtifactStore } from '../lambdas/adapters/local/artifacts.fs';
 import { RateLimitedCrm, TokenBucket } from '../lambdas/adapters/rate-limit';
@@ -78,6 +79,8 @@ export interface LocalRuntimeOptions {
   readonly toolsApiKey?: string;
   readonly bland?: Partial<BlandSimOptions>;
   readonly convoso?: Partial<ConvosoSimOptions>;
+  /** The Convoso simulator learns every lead posted to /leads, as Convoso knows the leads it sends (npm start). */
+  readonly crmKnowsPostedLeads?: boolean;
   /** The write-back's Convoso client retries (tests: fast). */
   readonly writeBackRetry?: RetryOptions;
   /** Serve a seeded call history for every day before the start (npm start), with its numbers in Convoso. */
@@ -180,9 +183,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     // Bound once the public routes exist (below): the admin API's replay re-feeds bodies through them.
     let replayArchive: ReturnType<typeof makeReplayArchive> | null = null;
     const sharedAdmin = makeAdminRoute({ loop: deps, apiKey, who: 'admin api (local)', parked: store, reports: store, replayArchive: (input) => replayArchive!(input) });
+    // One line for the first parked write, then a count every 30 s: a lead Convoso lacks parks every call's write.
+    const parkedLines = makeRepeatSummarizer(log, 'crm write-back: writes parked for leads the CRM does not have', { everyMs: 30_000, now: () => performance.now(), hint: 'npx redial crm-replay sends them again' });
+    const parkedTimer = setInterval(() => parkedLines.flush(), 30_000);
+    parkedTimer.unref();
+    const stopParkedLines = () => {
+      clearInterval(parkedTimer);
+      parkedLines.flush();
+    };
+    started.push(async () => stopParkedLines());
     const writeBack = makeCrmWriteBack({
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token', dncCampaignId: options.config.crm.writeBack.dncCampaignId }, options.writeBackRetry),
-      parked: store, clock, log, terminalStatuses: options.config.crm.terminalStatuses,
+      parked: store, clock, log, logParked: parkedLines, terminalStatuses: options.config.crm.terminalStatuses,
     });
     const watchdog = makeWatchdog(deps);
     const sweep = makeSweep(deps);
@@ -234,8 +246,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       return json(404, { error: `no route ${req.method} ${req.path}` });
     };
 
+    // Convoso knows the leads it sends through Zapier: the simulator is told of each lead posted here (its CRM ids if
+    // the body has them), so the pre-dial check finds it and write-backs update it instead of parking.
+    let zapierIds = 0;
+    const knownToCrm = (accept: ReturnType<typeof makeAcceptLead>): ReturnType<typeof makeAcceptLead> => async (intake) => {
+      const result = await accept(intake);
+      if (!convoso.hasLead(result.phone)) {
+        convoso.addLead(result.phone, { id: intake.crmLeadId ?? `zap-${++zapierIds}`, listId: intake.crmListId ?? 'zapier', status: 'NEW', ...(intake.firstName ? { firstName: intake.firstName } : {}) });
+      }
+      return result;
+    };
     const publicRoutes = {
-      'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: makeAcceptLead(deps) }),
+      'POST /leads': makeIntakeRoute({ archive, clock, metrics, apiKey, acceptLead: options.crmKnowsPostedLeads ? knownToCrm(makeAcceptLead(deps)) : makeAcceptLead(deps) }),
       'POST /tools/lead-data': makeLeadDataToolRoute({ archive, clock, metrics, apiKey: options.toolsApiKey ?? 'local-tools-key', recordLeadData: makeRecordLeadData(deps) }),
       'POST /webhooks/bland-sms': makeBlandSmsWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordInboundSms: makeRecordInboundSms(deps) }),
       'POST /webhooks/bland': makeBlandWebhookRoute({ archive, clock, metrics, secret: webhookSecret, recordCallOutcome }),
@@ -325,6 +347,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       async stop() {
         if (timer) clearInterval(timer);
         while (busy) await new Promise((r) => setTimeout(r, 10));
+        stopParkedLines();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (!options.sims) {

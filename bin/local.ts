@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   // Another directory keeps a second runtime (or a test's) from touching the one in .redial/.
   const dataDir = values['data-dir'];
   if (values.fresh) rmSync(dataDir, { recursive: true, force: true });
-  const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, demoHistory: true, log: (line) => console.log(line) });
+  const runtime = await startLocalRuntime({ config: loadConfig(), dataDir, port: Number(values.port), speed, demoHistory: true, crmKnowsPostedLeads: true, log: (line) => console.log(line) });
   console.log(`redial local runtime on ${runtime.url} (speed x${speed}; ${runtime.resumed} pending attempts resumed from ${dataDir}/)`);
   console.log(`Bland simulator ${runtime.bland.url}, Convoso simulator ${runtime.convoso.url}. Post a lead from another terminal:`);
   console.log(`  curl -s -X POST ${runtime.url}/leads -H 'X-API-Key: ${runtime.apiKey}' -H 'content-type: application/json' -d '{"phone":"(212) 555-0100","first_name":"Ada","state":"NY"}'`);

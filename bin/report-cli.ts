@@ -112,6 +112,7 @@ export function formatTotals(r: TotalsReport): string[] {
       ['first seen today', r.firstSeenToday],
       ['first seen yesterday', r.firstSeenYesterday],
       ['older', r.older],
+      ['daily max reached today', r.dailyMaxReachedToday],
     ]),
   ];
 }

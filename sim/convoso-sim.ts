@@ -101,6 +101,8 @@ export async function startConvosoSim(options: ConvosoSimOptions) {
       const key = tenDigits(phone);
       leads.set(key, [...(leads.get(key) ?? []), lead]);
     },
+    /** Whether any list holds the number. */
+    hasLead: (phone: string) => (leads.get(tenDigits(phone))?.length ?? 0) > 0,
     setDown: (value: boolean) => {
       down = value;
     },

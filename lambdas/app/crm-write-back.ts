@@ -73,6 +73,8 @@ export interface CrmWriteBackDeps {
   readonly parked: ParkedCrmWrites;
   readonly clock: Clock;
   readonly log?: (line: string) => void;
+  /** Where "parked" lines go (default `log`): the local console summarizes their repeats. */
+  readonly logParked?: (line: string) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export interface CrmWriteBackDeps {
  */
 export function makeCrmWriteBack(deps: CrmWriteBackDeps) {
   const log = deps.log ?? (() => undefined);
+  const logParked = deps.logParked ?? log;
   return async function writeBack(message: CrmWriteMessage): Promise<'updated' | 'parked'> {
     // The lead as the CRM has it now: its id, and whether a human already ended it (never overwritten by the bot).
     const current = await deps.crm.findByPhone(message.phone);
@@ -94,7 +97,7 @@ export function makeCrmWriteBack(deps: CrmWriteBackDeps) {
     if (result === 'no-such-lead') {
       const reason = leadId === null ? 'no CRM lead has this number' : `the CRM has no lead ${leadId}`;
       await deps.parked.parkCrmWrite({ message, reason, parkedAt: deps.clock.now() });
-      log(`crm write-back ${message.callId} ${maskPhone(message.phone)}: parked (${reason})`);
+      logParked(`crm write-back ${message.callId} ${maskPhone(message.phone)}: parked (${reason})`);
       return 'parked';
     }
     const kept = humanTerminal ? `status ${humanTerminal.status} kept (set in the CRM)` : (status ?? 'status kept');

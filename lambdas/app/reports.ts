@@ -146,6 +146,8 @@ export interface TotalsReport {
   readonly firstSeenToday: number;
   readonly firstSeenYesterday: number;
   readonly older: number;
+  /** Leads whose calls today reached their daily max (they wait for the next business day). */
+  readonly dailyMaxReachedToday: number;
 }
 
 function lateLabel(counts: Readonly<Record<string, number>>, p: number): string | null {
@@ -264,7 +266,7 @@ export function makeReports(deps: ReportDeps) {
       const now = deps.clock.now();
       const today = reportingDate(zone, now);
       const yesterday = DateTime.fromMillis(now, { zone }).minus({ days: 1 }).toISODate()!;
-      const cohorts = await deps.reports.listCohortCounts();
+      const [cohorts, [day]] = await Promise.all([deps.reports.listCohortCounts(), deps.reports.getDailyCountsRange([today])]);
       const all = breakdownOf(sumCounts(cohorts.map((x) => x.counts)));
       const on = (date: string) => cohorts.find((x) => x.date === date)?.counts['leads'] ?? 0;
       return {
@@ -279,6 +281,7 @@ export function makeReports(deps: ReportDeps) {
         firstSeenToday: on(today),
         firstSeenYesterday: on(yesterday),
         older: all.totalLeads - on(today) - on(yesterday),
+        dailyMaxReachedToday: day!.counts['leadsAtCap'] ?? 0,
       };
     },
   };

@@ -113,3 +113,53 @@ describe('writeBackMessage', () => {
     expect(writeBackMessage(hostile, '+12125550399', null, 'VOICEMAIL', { callId: 'y', variables: { status: 'SALE', auth_token: 'x', plan_type: 'HMO' } }).fields).toEqual({ plan_type: 'HMO' });
   });
 });
+
+describe('the local console (npm start)', () => {
+  it('the Convoso simulator knows the leads posted to the runtime: their write-backs update them, nothing is parked', async () => {
+    const lines: string[] = [];
+    const known = await startLocalRuntime({
+      config: parseConfig({ dialer: { preDialCrmCheck: true } }), dataDir: mkdtempSync(join(tmpdir(), 'redial-known-')), clock, tickMs: 0,
+      writeBackRetry: FAST, crmKnowsPostedLeads: true, log: (l) => lines.push(l),
+      bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: () => 'voicemail' },
+    });
+    try {
+      for (const [phone, lead] of [['+12125550311', 'L311'], ['+12125550312', undefined]] as const) {
+        const res = await fetch(`${known.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': known.apiKey }, body: JSON.stringify({ phone, state: 'NY', ...(lead ? { lead_id: lead } : {}) }) });
+        expect(res.status).toBe(202);
+        expect(known.convoso.hasLead(phone)).toBe(true);
+      }
+      clock.set(Math.max(...known.scheduler.list().map((s) => s.at)));
+      await known.loopOnce();
+      await known.bland.settle();
+      await known.loopOnce();
+      expect(known.convoso.updates.map((u) => u.leadId).sort()).toEqual(['L311', 'zap-1']);
+      expect(await known.store.listParkedCrmWrites()).toEqual([]);
+      expect(lines.filter((l) => l.includes('parked'))).toEqual([]);
+    } finally {
+      await known.stop();
+    }
+  });
+
+  it('writes parked for leads Convoso lacks print one line, then a count, not one line each', async () => {
+    const lines: string[] = [];
+    const unknown = await startLocalRuntime({
+      config: parseConfig({ dialer: { preDialCrmCheck: false } }), dataDir: mkdtempSync(join(tmpdir(), 'redial-parked-')), clock, tickMs: 0,
+      writeBackRetry: FAST, log: (l) => lines.push(l),
+      bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1000, outcomeFor: () => 'voicemail' },
+    });
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${unknown.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': unknown.apiKey }, body: JSON.stringify({ phone: `+1212555032${i}`, state: 'NY' }) });
+      expect(res.status).toBe(202);
+    }
+    clock.set(Math.max(...unknown.scheduler.list().map((s) => s.at)));
+    await unknown.loopOnce();
+    await unknown.bland.settle();
+    await unknown.loopOnce();
+    expect(await unknown.store.listParkedCrmWrites()).toHaveLength(5);
+    await unknown.stop();
+    const parked = lines.filter((l) => l.includes('parked'));
+    expect(parked).toHaveLength(2);
+    expect(parked[0]).toMatch(/: parked \(no CRM lead has this number\) {2}\(repeats of this are summarized every 30 s\)$/);
+    expect(parked[1]).toMatch(/^crm write-back: writes parked for leads the CRM does not have: 4 more in the last \d+ s \(npx redial crm-replay sends them again\)$/);
+  });
+});

@@ -241,7 +241,12 @@ describe('reports against the simulator ground truth', () => {
       firstSeenToday: 6,
       firstSeenYesterday: 18,
       older: 0,
+      dailyMaxReachedToday: capsOn(DAY2),
     });
+    expect(capsOn(DAY2)).toBeGreaterThan(0);
+    const lines: string[] = [];
+    expect(await mainAsync(['report', 'totals', '--url', rt.url, '--api-key', rt.apiKey], undefined, (l) => lines.push(l))).toBe(0);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^daily max reached today\\s+${capsOn(DAY2)}$`)));
   });
 
   it('the CLI prints the range and breakdown as aligned tables; a bad range is refused naming the field', async () => {
