@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.ci-out/**', '**/*.generated.ts'] },
+  { ignores: ['.cache/**', 'node_modules/**', 'cdk.out/**', 'coverage/**', '.ci-out/**', '**/*.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@
  */
 import { clearBenchResults, readBenchResults } from './results';
 
-const ORDER = ['decisions', 'loop', 'backfill', 'ops'];
+const ORDER = ['decisions', 'loop', 'backfill', 'ops', 'cli'];
 
 function main(): void {
   if (process.argv.includes('--clear')) {

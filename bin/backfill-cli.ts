@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, ListExecutionsCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BackfillInputError, defaultRunId, formatSummaryLine, formatTotals, makeBackfillStatus, validateBackfillInput, type BackfillStatus } from '../lambdas/app/backfill';
-import { DEFAULT_CONFIG, parseConfig, type Config } from '../lambdas/config/config';
-import { DynamoBackfillStore } from '../lambdas/adapters/aws/backfill-store.dynamodb';
-import { documentClientFrom } from '../lambdas/adapters/aws/lead-store.dynamodb';
+import type { BackfillStatus } from '../lambdas/app/backfill';
+import { formatSummaryLine, formatTotals } from '../lambdas/app/backfill-format';
+import { adminApi, adminEndpoint, BackfillCliError } from './admin-api';
 import type { Clock } from '../lambdas/ports/clock';
 
 /**
@@ -13,7 +10,7 @@ import type { Clock } from '../lambdas/ports/clock';
  * from the run's checkpoints in DynamoDB). Same progress lines and summary table for both.
  */
 
-export class BackfillCliError extends Error {}
+export { BackfillCliError, adminApi, adminEndpoint };
 
 export type ExecutionState = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE' | 'NONE';
 
@@ -28,35 +25,6 @@ export interface BackfillTarget {
   status(runId: string): Promise<StatusView | null>;
   /** The state of the run's latest execution, even before (or without) the run's own record. */
   execution(runId: string): Promise<StatusView['execution']>;
-}
-
-/** Where the admin API is: --url / --api-key, else $REDIAL_URL / $REDIAL_API_KEY, else the local runtime. */
-export function adminEndpoint(values: { url?: string | undefined; 'api-key'?: string | undefined }, env: NodeJS.ProcessEnv): { baseUrl: string; apiKey: string } {
-  return { baseUrl: values.url ?? env['REDIAL_URL'] ?? 'http://127.0.0.1:3000', apiKey: values['api-key'] ?? env['REDIAL_API_KEY'] ?? 'local-dev-key' };
-}
-
-/** One admin API request: the status and JSON body; an unreachable server is a CliError naming the URL. */
-export function adminApi(baseUrl: string, apiKey: string, hint = 'or pass --url') {
-  const call = async (method: string, path: string, body?: unknown) => {
-    let response: Response;
-    try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: { 'x-api-key': apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      throw new BackfillCliError(`cannot reach ${baseUrl} (${(error as Error).message}): start the local runtime with \`npm start\`, ${hint}`);
-    }
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    return { status: response.status, json };
-  };
-  /** The body of a 2xx answer; else the server's error as a CliError. */
-  const expectOk = (answer: { status: number; json: Record<string, unknown> }) => {
-    if (answer.status >= 400) throw new BackfillCliError(String(answer.json['error'] ?? `HTTP ${answer.status}`));
-    return answer.json;
-  };
-  return { call, expectOk, request: async (method: string, path: string, body?: unknown) => expectOk(await call(method, path, body)) };
 }
 
 /** The local runtime's admin API (`npm start`). */
@@ -79,76 +47,6 @@ export function localTarget(baseUrl: string, apiKey: string): BackfillTarget {
     async execution(runId) {
       return (await this.status(runId))?.execution ?? { state: 'NONE', error: null };
     },
-  };
-}
-
-/** AWS: the deployed state machine and table (stack outputs BackfillStateMachineArn and TableName). */
-export function awsTarget(stateMachineArn: string, tableName: string, clock: Clock, clients: { sfn?: SFNClient; dynamo?: DynamoDBClient } = {}, config: Config = DEFAULT_CONFIG): BackfillTarget {
-  const sfn = clients.sfn ?? new SFNClient({});
-  const runs = new DynamoBackfillStore(documentClientFrom(clients.dynamo ?? new DynamoDBClient({})), tableName);
-  const statusOf = makeBackfillStatus({ runs, clock });
-  /** The run's executions are named `<runId>` and `<runId>.<suffix>` (a runId has no dot); the newest first. */
-  const executionsOf = async (runId: string) => {
-    const found: { executionArn: string; name: string; status: string; startDate: Date }[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));
-      for (const e of page.executions ?? []) {
-        if (e.name === runId || e.name?.startsWith(`${runId}.`)) found.push({ executionArn: e.executionArn!, name: e.name!, status: e.status!, startDate: e.startDate! });
-      }
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return found.sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
-  };
-  const start = async (runId: string, name: string, input: Record<string, unknown>) => {
-    try {
-      await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify({ ...input, runId }) }));
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
-        throw new BackfillCliError(`backfill ${runId} exists already: resume it with \`npx redial backfill resume ${runId} --aws\`, or choose another --run-id`);
-      }
-      throw error;
-    }
-  };
-  const latestExecution = async (runId: string): Promise<StatusView['execution']> => {
-    const [latest] = await executionsOf(runId);
-    if (!latest) return { state: 'NONE', error: null };
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: latest.executionArn }));
-    return { state: described.status as ExecutionState, error: described.error ? `${described.error}: ${described.cause ?? ''}` : null };
-  };
-  return {
-    async start(input) {
-      // The state machine's Plan would refuse bad input too, but only after the CLI had started waiting: check here.
-      try {
-        validateBackfillInput(input, config.backfill, clock.now());
-      } catch (error) {
-        if (error instanceof BackfillInputError) throw new BackfillCliError(error.message);
-        throw error;
-      }
-      const runId = typeof input['runId'] === 'string' ? input['runId'] : defaultRunId(String(input['from']), String(input['to']), input['dryRun'] === true, clock.now());
-      const { runId: _ignored, ...rest } = input;
-      await start(runId, runId, rest);
-      return { runId };
-    },
-    async resume(runId) {
-      const [latest] = await executionsOf(runId);
-      if (latest?.status === 'RUNNING') throw new BackfillCliError(`backfill ${runId} is still running (${latest.name})`);
-      if (latest && ['FAILED', 'TIMED_OUT', 'ABORTED'].includes(latest.status)) {
-        await sfn.send(new RedriveExecutionCommand({ executionArn: latest.executionArn }));
-        return { runId, how: `redriven ${latest.name} from its failed step (RedriveExecution)` };
-      }
-      const run = await runs.getRun(runId);
-      if (!run) throw new BackfillCliError(`no backfill run ${runId} in ${tableName}`);
-      const name = `${runId}.${clock.now().toString(36)}`;
-      await start(runId, name, { from: run.from, to: run.to, dryRun: run.dryRun });
-      return { runId, how: `started ${name} with the same runId (finished dates are skipped)` };
-    },
-    async status(runId) {
-      const status = await statusOf(runId);
-      if (!status) return null;
-      return { status, execution: await latestExecution(runId) };
-    },
-    execution: latestExecution,
   };
 }
 
@@ -267,9 +165,10 @@ export async function runBackfill(argv: string[], clock: Clock, io: CliIo, env: 
     strict: true,
   });
   const local = adminEndpoint(values, env);
+  // The AWS SDK is loaded only for --aws: every other command starts without it.
   const target = makeTarget?.() ?? (values.aws
-    ? awsTarget(required(env['REDIAL_STATE_MACHINE_ARN'], 'REDIAL_STATE_MACHINE_ARN'), required(env['REDIAL_TABLE_NAME'], 'REDIAL_TABLE_NAME'), clock, {},
-      parseConfig(env['REDIAL_CONFIG'] ? JSON.parse(env['REDIAL_CONFIG']) : {}))
+    ? (await import('./backfill-aws.js')).awsTarget(required(env['REDIAL_STATE_MACHINE_ARN'], 'REDIAL_STATE_MACHINE_ARN'), required(env['REDIAL_TABLE_NAME'], 'REDIAL_TABLE_NAME'), clock, {},
+      (await import('../lambdas/config/config.js')).parseConfig(env['REDIAL_CONFIG'] ? JSON.parse(env['REDIAL_CONFIG']) : {}))
     : localTarget(local.baseUrl, local.apiKey));
   const pollMs = Number(values['poll-ms']);
   switch (action) {
@@ -311,59 +210,4 @@ export async function runBackfill(argv: string[], clock: Clock, io: CliIo, env: 
 function required(value: string | undefined, name: string): string {
   if (!value) throw new BackfillCliError(`--aws needs ${name} (a stack output of \`npx cdk deploy\`)`);
   return value;
-}
-
-/**
- * `redial pause | resume | status`: the kill switch, against the local runtime's admin API. While paused no call is
- * placed; resume restores the held attempts spread out (docs/operations.md).
- */
-export async function runKillSwitch(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' } }, strict: true });
-  const { baseUrl, apiKey } = adminEndpoint(values, env);
-  const path = action === 'status' ? '/admin/system' : `/admin/system/${action}`;
-  const json = (await adminApi(baseUrl, apiKey).request(action === 'status' ? 'GET' : 'POST', path)) as { paused?: boolean; finished?: boolean; restored?: number; lastAt?: string | null };
-  if (action === 'pause') out('paused: no call is placed until `npx redial resume` (attempts falling due are held)');
-  else if (action === 'resume' && json.finished === false) {
-    out(`still paused: ${json.restored ?? 0} held attempt(s) restored so far; run \`npx redial resume\` again to finish`);
-    return 1;
-  } else if (action === 'resume') out(`resumed: ${json.restored ?? 0} held attempt(s) restored${json.lastAt ? `, the last at ${json.lastAt}` : ''}`);
-  else out(json.paused ? 'paused' : 'running');
-  return 0;
-}
-
-/**
- * `redial lead <phone> [pause|resume|stop]` (the lead, its attempts, its next attempt and why; after the action) and `redial crm-replay` (send the parked
- * CRM writes again), against the admin API of the local runtime or of AWS (--url <ApiUrl> --api-key <adminApiKey>).
- */
-export async function runAdminVerb(argv: string[], out: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const [verb, ...rest] = argv;
-  const { values, positionals } = parseArgs({ args: rest, options: { url: { type: 'string' }, 'api-key': { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-  const { baseUrl, apiKey } = adminEndpoint(values, env);
-  if (verb === 'lead' && !positionals[0]) throw new BackfillCliError('lead needs a phone number');
-  const action = positionals[1];
-  if (verb === 'lead' && action !== undefined && !['pause', 'resume', 'stop'].includes(action)) throw new BackfillCliError(`lead: unknown action "${action}" (pause, resume or stop)`);
-  const leadPath = `/admin/leads/${encodeURIComponent(positionals[0] ?? '')}${action ? `/${action}` : ''}`;
-  const [method, path] = verb === 'lead' ? [action ? 'POST' : 'GET', leadPath] : ['POST', '/admin/crm/replay'];
-  const json = await adminApi(baseUrl, apiKey).request(method, path);
-  if (values.json || verb !== 'lead') {
-    out(verb === 'lead' ? JSON.stringify(json) : `replayed ${String(json['replayed'])} parked CRM write(s)`);
-    return 0;
-  }
-  const lead = json['lead'] as {
-    phone: string; status: string; outcome: string | null; attemptsTotal: number; zones: string[];
-    stopped?: { by: string; at: number } | null; locationWarnings?: string[];
-  };
-  const next = json['next'] as { at: string | null; why: string | null };
-  const attempts = json['attempts'] as { calledAt: number; outcome: string; evidence: string }[];
-  const ended = lead.stopped
-    ? ` (stopped by ${lead.stopped.by} at ${new Date(lead.stopped.at).toISOString().slice(0, 16)}Z${lead.outcome ? `; last call ${lead.outcome}` : ''})`
-    : lead.outcome ? ` (${lead.outcome})` : '';
-  out(`lead         ${lead.phone}  ${lead.status}${ended}`);
-  out(`zones        ${lead.zones.join(', ')}`);
-  for (const warning of lead.locationWarnings ?? []) out(`warning      ${warning}`);
-  out(`calls        ${lead.attemptsTotal}`);
-  out(`next         ${next.at ?? 'none'}${next.why ? `  (${next.why})` : ''}`);
-  for (const a of attempts) out(`  ${new Date(a.calledAt).toISOString().slice(0, 16)}Z  ${a.outcome.padEnd(14)} ${a.evidence}`);
-  return 0;
 }

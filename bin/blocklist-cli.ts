@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { adminApi, adminEndpoint, BackfillCliError } from './backfill-cli';
+import { adminApi, adminEndpoint, BackfillCliError } from './admin-api';
 import { grid } from './report-cli';
 
 /**

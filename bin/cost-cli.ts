@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BLAND_TIERS, estimateCost, PRICES_RETRIEVED, type BlandTier } from '../lambdas/domain/cost-model';
-import { BackfillCliError } from './backfill-cli';
+import { BackfillCliError } from './admin-api';
 import { grid } from './report-cli';
 
 /**

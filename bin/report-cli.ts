@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Breakdown, RangeReport, TodayReport, TotalsReport } from '../lambdas/app/reports';
 import type { CallerIdRow } from '../lambdas/domain/caller-id';
-import { adminApi, adminEndpoint, BackfillCliError } from './backfill-cli';
+import { adminApi, adminEndpoint, BackfillCliError } from './admin-api';
 
 /**
  * `redial report breakdown|range|today|totals [--from YYYY-MM-DD --to YYYY-MM-DD] [--json]`: the admin API's reports

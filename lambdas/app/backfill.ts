@@ -619,20 +619,9 @@ export function makeBackfillStatus(deps: { runs: BackfillStore; clock: Clock; wa
   };
 }
 
-/** `2025-12-01:    500 calls |   120 unique |    45 new |    45 total`: the per-date table operators know. */
-export function formatSummaryLine(line: SummaryLine): string {
-  const head = `${line.date}: ${String(line.calls).padStart(6)} calls | ${String(line.unique).padStart(5)} unique | ${String(line.new).padStart(5)} new | ${String(line.cumulative).padStart(6)} total`;
-  if (line.status === 'pending') return `${head} | pending`;
-  if (line.status === 'failed') return `${head} | FAILED ${line.error ?? ''}`;
-  return line.invalid > 0 ? `${head} | ${line.invalid} invalid number(s)` : head;
-}
+import { formatSummaryLine } from './backfill-format';
 
-/** The totals line: every figure but calls a count of distinct phones, the outcomes adding up to the unique phones. */
-export function formatTotals(t: SummaryTotals): string {
-  return `total: ${t.calls} calls, ${t.unique} unique phones | sale ${t.sale}, dnc ${t.dnc}, not in CRM ${t.notInCrm}, ` +
-    `enqueued ${t.enqueued}, already queued ${t.alreadyQueued}, closed ${t.closed}, failed ${t.failed}` +
-    (t.invalid > 0 ? ` | ${t.invalid} call(s) to invalid numbers` : '');
-}
+export { formatSummaryLine, formatTotals } from './backfill-format';
 
 /** The state machine's Task payload: which step, and the state's input (lib/backfill.ts builds it). */
 export const stepEventSchema = z.object({

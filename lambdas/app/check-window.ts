@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Config } from '../config/config';
+import type { CallingWindowConfig } from '../config/config';
 import { CallingWindow } from '../domain/calling-window';
 import { resolveLocation, type LocationHints } from '../domain/location';
 import { normalizePhone } from '../domain/phone';
@@ -33,8 +33,8 @@ export class InvalidRequestError extends Error {
   }
 }
 
-export function makeCheckWindow(deps: { config: Config }) {
-  const window = new CallingWindow(deps.config.window);
+export function makeCheckWindow(deps: { window: CallingWindowConfig }) {
+  const window = new CallingWindow(deps.window);
   return function checkWindow(request: WindowCheckRequest): WindowCheckAnswer {
     const phone = normalizePhone(request.phone);
     if (!phone.ok) throw new InvalidRequestError('phone', phone.reason);

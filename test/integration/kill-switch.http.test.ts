@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
 import { parseConfig } from '../../lambdas/config/config';
-import { runAdminVerb, runKillSwitch } from '../../bin/backfill-cli';
+import { runAdminVerb, runKillSwitch } from '../../bin/admin-cli';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
 
 /**

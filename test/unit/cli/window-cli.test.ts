@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../bin/cli';
+import { main } from '../../../bin/window-cli';
 import { ManualClock } from '../../../lambdas/adapters/system-clock';
 
 /** Runs the CLI in-process with a fixed clock and captured output. */
@@ -114,4 +114,17 @@ describe('redial window', () => {
     expect(failed.status).toBe(2);
     expect(failed.stderr).toContain('phone: phone "nope" contains letters');
   });
+
+  it('npx runs the installed link to the compiled CLI (no self-install of the project, no TypeScript compiled per start)', () => {
+    const root = join(__dirname, '..', '..', '..');
+    // A "bin" of the project itself makes npx install the project into its cache on every call (about a second).
+    expect(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).not.toHaveProperty('bin');
+    expect(realpathSync(join(root, 'node_modules', '.bin', 'redial'))).toBe(join(root, 'bin', 'redial-cli.cjs'));
+    execFileSync('npx', ['--no-install', 'redial', 'cost', '--leads', '10'], { cwd: root, encoding: 'utf8' });
+    // The bundle is at least as new as every source (rebuilt when one changes), one module per verb.
+    const bundle = join(root, '.cache', 'redial-cli');
+    expect(existsSync(join(bundle, 'cli.mjs'))).toBe(true);
+    expect(readdirSync(bundle).some((f) => f.startsWith('window-cli-'))).toBe(true);
+  });
 });
+
