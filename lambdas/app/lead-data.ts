@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { normalizePhone } from '../domain/phone';
-import { resolveLocation } from '../domain/location';
+import { joinLocations, resolveLocation } from '../domain/location';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { InvalidRequestError } from './check-window';
 import { retryOnVersionConflict, sendCrmWrite, type LoopDeps } from './loop-deps';
@@ -68,7 +68,7 @@ export function makeRecordLeadData(deps: LoopDeps) {
         ...lead,
         fields: { ...lead.fields, ...fields },
         ...(fields['zip'] && !lead.zip ? { zip: fields['zip'] } : {}),
-        ...(place ? { zones: [...new Set([...lead.zones, ...place.zones])], regions: [...new Set([...lead.regions, ...place.regions])] } : {}),
+        ...(place ? { ...joinLocations(lead, place), locationWarnings: [...new Set([...(lead.locationWarnings ?? []), ...place.warnings])] } : {}),
         updatedAt: deps.clock.now(),
       });
       return lead.crmLeadId ?? null;

@@ -206,3 +206,18 @@ export function resolveLocation(areaCode: string, hints: LocationHints = {}): Le
     unrecognized,
   };
 }
+
+/**
+ * Two views of where a lead may be, joined (a ZIP learned mid-call joins what intake knew): every zone of both, and
+ * the rules of both. Empty regions mean "state unknown: every rule binds", so an empty side keeps the join empty:
+ * learning one state never lifts the rules that bound a lead nobody could place.
+ */
+export function joinLocations(
+  a: { readonly zones: readonly string[]; readonly regions: readonly string[] },
+  b: { readonly zones: readonly string[]; readonly regions: readonly string[] },
+): { zones: string[]; regions: string[] } {
+  return {
+    zones: [...new Set([...a.zones, ...b.zones])],
+    regions: a.regions.length === 0 || b.regions.length === 0 ? [] : [...new Set([...a.regions, ...b.regions])].sort(),
+  };
+}

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AREA_CODE_SPLITS, areaCodeInfo, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
+import { AREA_CODE_SPLITS, areaCodeInfo, joinLocations, resolveLocation, stateOfZip, zoneOfZip } from '../../../lambdas/domain/location';
 import { ALL_US_ZONES } from '../../../lambdas/domain/regions';
 import { AREA_CODE_STATE, AREA_CODE_ZONES, DECLARED_STATES, TZ_HINTS, ZIP_STATE, declaredState, impliedZones } from '../../support/location-oracle';
 
@@ -193,3 +193,16 @@ describe('location property: a lead never carries fewer zones than any one of it
     );
   });
 });
+
+describe('joining what is known of a lead (a ZIP learned mid-call)', () => {
+  it('keeps every zone of both and the rules of both', () => {
+    expect(joinLocations({ zones: ['America/New_York'], regions: ['NY'] }, { zones: ['America/Chicago', 'America/New_York'], regions: ['FL', 'NY'] }))
+      .toEqual({ zones: ['America/New_York', 'America/Chicago'], regions: ['FL', 'NY'] });
+  });
+
+  it('a side whose state is unknown (every rule) keeps the join at every rule, whichever side it is', () => {
+    expect(joinLocations({ zones: ['America/New_York'], regions: [] }, { zones: ['America/Chicago'], regions: ['FL'] }).regions).toEqual([]);
+    expect(joinLocations({ zones: ['America/New_York'], regions: ['NY'] }, resolveLocation('212', { zip: '09001' })).regions).toEqual([]);
+  });
+});
+
