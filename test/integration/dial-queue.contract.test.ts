@@ -8,8 +8,10 @@ import { startFauxqs, type FauxqsHandle } from '../support/fauxqs';
 /** One contract, two implementations: SQS (through fauxqs, a real SQS wire protocol) and the local queue. */
 interface Harness {
   queue: DialQueue;
-  /** Receives (and acknowledges) everything that was sent. */
+  /** Receives (and acknowledges) everything that was sent and is ready. */
   receiveAll(): Promise<DialMessage[]>;
+  /** Lets `ms` of the queue's time pass (real time for SQS, the injected clock locally). */
+  pass(ms: number): Promise<void>;
 }
 
 let fauxqs: FauxqsHandle;
@@ -40,13 +42,18 @@ async function sqsHarness(): Promise<Harness> {
         }
       }
     },
+    pass: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }
 
 async function localHarness(): Promise<Harness> {
-  const queue = new LocalDialQueue();
+  let now = Date.parse('2026-07-15T15:00:00Z');
+  const queue = new LocalDialQueue(5, () => now);
   return {
     queue,
+    pass: async (ms) => {
+      now += ms;
+    },
     receiveAll: async () => {
       const out: DialMessage[] = [];
       await queue.drain(async (m) => {
@@ -79,9 +86,40 @@ describe.each([
     await h.queue.send(dial('b'));
     expect(await h.receiveAll()).toEqual([dial('b'), dial('b')]);
   });
+
+  it('holds a delayed message back until its delay has passed (SQS DelaySeconds), the others come at once', async () => {
+    const h = await makeHarness();
+    await h.queue.send(dial('later'), 2_000);
+    await h.queue.send(dial('now'));
+    expect(await h.receiveAll()).toEqual([dial('now')]);
+    await h.pass(2_600);
+    expect(await h.receiveAll()).toEqual([dial('later')]);
+  });
+});
+
+describe('SQS adapter specifics', () => {
+  it('refuses a delay SQS cannot hold (over 15 minutes) instead of sending the message at once', async () => {
+    const h = await sqsHarness();
+    await expect(h.queue.send(dial('far'), 900_001)).rejects.toThrow('at most 900 s');
+    expect(await h.receiveAll()).toEqual([]);
+  });
 });
 
 describe('local queue specifics', () => {
+  it('delivers up to `concurrency` messages at once (a pool of dialer instances)', async () => {
+    const queue = new LocalDialQueue();
+    for (const t of ['a', 'b', 'c', 'd', 'e']) await queue.send(dial(t));
+    let running = 0;
+    let most = 0;
+    await queue.drain(async () => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+    }, 3);
+    expect(most).toBe(3);
+    expect(queue.depth).toBe(0);
+  });
+
   it('redelivers a message whose handler failed, and dead-letters it after maxReceives', async () => {
     const queue = new LocalDialQueue(3);
     await queue.send(dial('c'));

@@ -1,37 +1,65 @@
 /**
- * An in-process stand-in for an SQS queue: FIFO in memory, at-least-once. A message stays until its handler
- * succeeds; after `maxReceives` failed deliveries it moves to the dead-letter list (like an SQS redrive policy).
+ * An in-process stand-in for an SQS queue: at-least-once, in send order among the messages that are ready. A message
+ * sent with a delay becomes ready once the injected clock reaches it (SQS DelaySeconds). A message stays until its
+ * handler succeeds; after `maxReceives` failed deliveries it moves to the dead-letter list (like an SQS redrive
+ * policy).
  */
 export class LocalQueue<T> {
-  private readonly ready: { message: T; receives: number }[] = [];
+  private readonly pending: { message: T; receives: number; readyAt: number }[] = [];
   readonly deadLetters: T[] = [];
 
-  constructor(private readonly maxReceives = 5) {}
+  constructor(
+    private readonly maxReceives = 5,
+    private readonly now: () => number = () => 0,
+  ) {}
 
-  async send(message: T): Promise<void> {
-    this.ready.push({ message: JSON.parse(JSON.stringify(message)) as T, receives: 0 });
+  async send(message: T, delayMs = 0): Promise<void> {
+    this.pending.push({ message: JSON.parse(JSON.stringify(message)) as T, receives: 0, readyAt: this.now() + Math.max(0, delayMs) });
   }
 
+  /** Messages not yet delivered successfully, delayed ones included. */
   get depth(): number {
-    return this.ready.length;
+    return this.pending.length;
   }
 
-  /** Delivers every ready message to the handler once; failures go back to the queue or to the dead letters. */
-  async drain(handler: (message: T) => Promise<void>): Promise<{ delivered: number; failed: number }> {
-    const batch = this.ready.splice(0, this.ready.length);
+  /** Every message waiting, with the instant it becomes ready (tests, invariants). */
+  list(): { message: T; readyAt: number }[] {
+    return this.pending.map((p) => ({ message: p.message, readyAt: p.readyAt }));
+  }
+
+  /** The instant the next delayed message becomes ready, or null when none waits. */
+  nextReadyAt(): number | null {
+    let next: number | null = null;
+    for (const p of this.pending) if (next === null || p.readyAt < next) next = p.readyAt;
+    return next;
+  }
+
+  /**
+   * Delivers every message ready now to the handler once, up to `concurrency` at a time (a pool of dialer instances);
+   * failures go back to the queue or to the dead letters.
+   */
+  async drain(handler: (message: T) => Promise<void>, concurrency = 1): Promise<{ delivered: number; failed: number }> {
+    const now = this.now();
+    const batch = this.pending.filter((p) => p.readyAt <= now);
+    for (const entry of batch) this.pending.splice(this.pending.indexOf(entry), 1);
     let delivered = 0;
     let failed = 0;
-    for (const entry of batch) {
-      entry.receives++;
-      try {
-        await handler(entry.message);
-        delivered++;
-      } catch {
-        failed++;
-        if (entry.receives >= this.maxReceives) this.deadLetters.push(entry.message);
-        else this.ready.push(entry);
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const entry = batch[next++]!;
+        entry.receives++;
+        try {
+          await handler(entry.message);
+          delivered++;
+        } catch {
+          failed++;
+          if (entry.receives >= this.maxReceives) this.deadLetters.push(entry.message);
+          else this.pending.push(entry);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, batch.length)) }, worker));
     return { delivered, failed };
   }
 }
