@@ -71,7 +71,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
   });
 
-  it('the backfill state machine: Standard, traced, logged, retried 2-32 s, a catch per date, MaxConcurrency from the input', () => {
+  it('the backfill state machine: Standard, traced, logged, retried 2-32 s, a catch per date and on the phone check, MaxConcurrency from the input', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -87,10 +87,13 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     ];
     const dates = definition.States['Dates']!;
     expect(dates.MaxConcurrencyPath).toBe('$.maxConcurrency');
-    for (const name of ['Plan', 'Summarize']) expect(definition.States[name]!.Retry).toEqual(retry);
-    for (const name of ['FetchDate', 'CheckDate']) {
-      expect(dates.ItemProcessor!.States[name]!.Retry).toEqual(retry);
-      expect(dates.ItemProcessor!.States[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    for (const name of ['Plan', 'Summarize', 'RecordCheckFailure']) expect(definition.States[name]!.Retry).toEqual(retry);
+    expect(dates.ItemProcessor!.States['FetchDate']!.Retry).toEqual(retry);
+    expect(dates.ItemProcessor!.States['FetchDate']!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    // The phone check, once every date is fetched: retried, and its failure recorded before the summary.
+    for (const name of ['MergePhones', 'CheckPhones']) {
+      expect(definition.States[name]!.Retry).toEqual(retry);
+      expect((definition.States[name] as { Catch?: unknown }).Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordCheckFailure' }]);
     }
   });
 

@@ -93,7 +93,7 @@ describe('AWS handlers', () => {
     expect(plan).toEqual({ runId: 'handler-1', dryRun: true, maxConcurrency: 2, dates: ['2025-12-01', '2025-12-02', '2025-12-03'], total: 3, skipped: 0 });
     const summary = await backfillHandler({ step: 'summarize', input: { runId: 'handler-1' } }, context) as { dates: number; table: string[] };
     expect(summary.dates).toBe(3);
-    expect(summary.table[0]).toBe('2025-12-01:      0 calls |     0 new |      0 total | pending');
+    expect(summary.table[0]).toBe('2025-12-01:      0 calls |     0 unique |     0 new |      0 total | pending');
     await expect(backfillHandler({ step: 'plan', input: { from: '2025-12-03', to: '2025-12-01' } }, context)).rejects.toMatchObject({ name: 'BackfillInputError' });
     await expect(backfillHandler({ step: 'launch', input: {} }, context)).rejects.toMatchObject({ name: 'BackfillInputError', message: expect.stringContaining('step:') });
   });
