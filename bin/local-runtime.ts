@@ -142,7 +142,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       },
     });
     const archive = new FsArchive(join(options.dataDir, 'archive'));
-    const queue = new LocalDialQueue();
+    const queue = new LocalDialQueue(5, () => clock.now());
     const crmOutbox = new LocalQueue<CrmWriteMessage>();
     const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
     const resumed = await scheduler.resume();
@@ -165,6 +165,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const deps = loopDeps({
       store: options.wrapPorts?.store?.(store) ?? store,
       scheduler: options.wrapPorts?.scheduler?.(scheduler) ?? scheduler,
+      dialQueue: queue,
       agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }, options.crmRetry),
       crmOutbox,
@@ -310,7 +311,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       busy = true;
       try {
         await scheduler.tick();
-        await queue.drain(handle);
+        // A pool of dialer instances, as SQS feeds several Lambdas at once (lib/dialer.ts: maxConcurrency).
+        await queue.drain(handle, options.config.dialer.dispatchConcurrency);
         await crmOutbox.drain(async (message) => {
           await writeBack(message);
         });
@@ -327,6 +329,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const tickMs = options.tickMs ?? 200;
     const timer = tickMs > 0 ? setInterval(() => void loopOnce(), tickMs) : null;
 
+    /** Every dial-queue message and schedule waiting, soonest first: what will reach the dialer, and when. */
+    const pending = () => [
+      ...scheduler.list().map((s) => ({ at: s.at, message: s.message, via: 'scheduler' as const })),
+      ...queue.list().map((q) => ({ at: q.readyAt, message: q.message, via: 'queue' as const })),
+    ].sort((a, b) => a.at - b.at);
     return {
       url,
       apiKey,
@@ -334,6 +341,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       store,
       scheduler,
       queue,
+      pending,
+      /** The next instant a schedule fires or a delayed message becomes ready, or null. */
+      nextAt: () => pending()[0]?.at ?? null,
+      /**
+       * The lead's live dial attempts: pending dials for its current token (a queued message for a replaced token is
+       * stale, dropped when it arrives). An active lead has exactly one, unless its call is in progress.
+       */
+      async liveDials(phone: string) {
+        const lead = await store.get(phone);
+        return pending().filter((p) => p.message.kind === 'dial' && p.message.phone === phone && lead?.status === 'ACTIVE' && p.message.scheduleToken === lead.scheduleToken);
+      },
       bland,
       convoso,
       resumed,

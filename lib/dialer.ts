@@ -17,6 +17,8 @@ export interface DialerProps {
   readonly secret: ISecret;
   /** Environment shared by every function (table, secret, base URLs, config). */
   readonly environment: Record<string, string>;
+  /** Dial-queue messages handled at once (config dialer.dispatchConcurrency): the event source's maxConcurrency. */
+  readonly dispatchConcurrency: number;
 }
 
 /**
@@ -56,12 +58,15 @@ export class Dialer extends Construct {
     this.schedulingEnvironment = {
       SCHEDULE_GROUP: this.scheduleGroupName,
       DIAL_QUEUE_ARN: this.queue.queueArn,
+      DIAL_QUEUE_URL: this.queue.queueUrl,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
     };
     const environment = { ...props.environment, ...this.schedulingEnvironment };
-    this.dialerFunction = new RedialFunction(this, 'DialerFn', { handlerFile: 'dialer.handler.ts', environment, timeout: Duration.seconds(60), reservedConcurrentExecutions: 20 });
-    this.dialerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 10 }));
+    // No reserved concurrency: a new account's concurrency limit (10 or 50) cannot reserve it and the stack would not
+    // deploy; the pacer (the voice platform's plan limits) bounds the dials, not Lambda settings.
+    this.dialerFunction = new RedialFunction(this, 'DialerFn', { handlerFile: 'dialer.handler.ts', environment, timeout: Duration.seconds(60) });
+    this.dialerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: props.dispatchConcurrency }));
     this.sweeperFunction = new RedialFunction(this, 'SweeperFn', { handlerFile: 'sweeper.handler.ts', environment, timeout: Duration.minutes(2) });
     new Rule(this, 'SweepEvery5Min', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.sweeperFunction)] });
 
@@ -75,8 +80,12 @@ export class Dialer extends Construct {
     grantTable(this.sweeperFunction, props.table, LOOP_TABLE_ACTIONS, { dueIndex: true });
   }
 
-  /** Lets a function create, update and delete attempt schedules in the group, and pass the scheduler role to Scheduler only. */
+  /**
+   * Lets a function plan attempts: send near ones to the dial queue (with a delay), create, update and delete schedules
+   * in the group for the rest, and pass the scheduler role to Scheduler only.
+   */
   grantScheduling(fn: RedialFunction): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
     fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [this.scheduleArn] }));
     fn.addToRolePolicy(new PolicyStatement({
       actions: ['iam:PassRole'],

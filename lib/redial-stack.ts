@@ -54,7 +54,9 @@ export class RedialStack extends Stack {
       SECRET_ARN: this.secret.secretArn,
       REDIAL_CONFIG: props.redialConfig ?? '{}',
     };
-    this.dialer = new Dialer(this, 'Dialer', { table: this.leadStore.table, secret: this.secret, environment });
+    // Validated here, so a bad redialConfig fails the synth, not the first cold start.
+    const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));
+    this.dialer = new Dialer(this, 'Dialer', { table: this.leadStore.table, secret: this.secret, environment, dispatchConcurrency: config.dialer.dispatchConcurrency });
     this.webhooks = new WebhooksApi(this, 'Webhooks', {
       table: this.leadStore.table,
       archiveBucket: this.leadStore.archiveBucket,
@@ -72,8 +74,6 @@ export class RedialStack extends Stack {
       // admin API (replay) and the mid-call tool.
       producers: [this.webhooks.webhookFunction, this.dialer.dialerFunction, this.dialer.sweeperFunction, this.webhooks.adminFunction, this.webhooks.toolsFunction],
     });
-    // Validated here too, so a bad redialConfig fails the synth, not the first cold start.
-    const config = parseConfig(JSON.parse(props.redialConfig ?? '{}'));
     this.backfill = new Backfill(this, 'Backfill', {
       table: this.leadStore.table, bucket: this.leadStore.archiveBucket, secret: this.secret, dialer: this.dialer, environment, config: config.backfill,
     });

@@ -40,6 +40,7 @@ export class WebhooksApi extends Construct {
       ...props.environment,
       SCHEDULE_GROUP: props.dialer.scheduleGroupName,
       DIAL_QUEUE_ARN: props.dialer.queue.queueArn,
+      DIAL_QUEUE_URL: props.dialer.queue.queueUrl,
       SCHEDULER_ROLE_ARN: props.dialer.schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: props.dialer.schedulerDeadLetterQueue.queueArn,
     };

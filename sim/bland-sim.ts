@@ -68,6 +68,8 @@ export interface SimCall {
   webhook: 'sent' | 'dropped' | 'duplicated' | 'pending' | 'failed' | 'delayed';
   /** The webhook was held this long (simulated ms) before it was sent. */
   delayedMs?: number;
+  /** Which call to this number it is (1 = the first): the key of its seeded draws. */
+  readonly nth?: number;
 }
 
 const DEFAULT_WEIGHTS: Record<SimOutcome, number> = {
@@ -101,7 +103,6 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 }
 
 export async function startBlandSim(options: BlandSimOptions) {
-  const random = seededRandom(options.seed ?? 1);
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   const now = options.now ?? (() => Date.now());
@@ -122,8 +123,18 @@ export async function startBlandSim(options: BlandSimOptions) {
   const listStats = { requests: 0, rows: 0 };
   const dayCache = new Map<string, HistoryCall[]>();
 
-  const draw = (): SimOutcome => {
-    let r = random() * total;
+  /**
+   * Draws are keyed by the number and how many calls it has had, not by the global order of calls: dials placed at
+   * once (a pool of dialers) reach the simulator in any order, and each lead must still get the same outcomes.
+   */
+  const callsTo = new Map<string, number>();
+  const keyedRandom = (phone: string, n: number, salt: string) => {
+    let h = 0x811c9dc5 ^ (options.seed ?? 1);
+    for (const ch of `${phone}|${n}|${salt}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+    return seededRandom(h >>> 0)();
+  };
+  const draw = (phone: string, n: number): SimOutcome => {
+    let r = keyedRandom(phone, n, 'outcome') * total;
     for (const [outcome, w] of Object.entries(weights) as [SimOutcome, number][]) {
       if ((r -= w) < 0) return outcome;
     }
@@ -145,7 +156,7 @@ export async function startBlandSim(options: BlandSimOptions) {
       metadata: call.request['metadata'] ?? {}, request_data: call.request['request_data'] ?? {}, summary: null, variables: {},
     }, at);
     if (typeof url !== 'string') return;
-    const roll = random();
+    const roll = keyedRandom(String(call.request['phone_number']), call.nth ?? 0, 'webhook');
     if (roll < (options.dropRate ?? 0)) {
       call.webhook = 'dropped';
       return;
@@ -214,7 +225,10 @@ export async function startBlandSim(options: BlandSimOptions) {
         return send(res, 400, { status: 'error', message: 'Invalid JSON' });
       }
       if (typeof request['phone_number'] !== 'string') return send(res, 400, { status: 'error', message: 'phone_number is required' });
-      const call: SimCall = { callId: randomUUID(), request, outcome: script ? script(log.length) : draw(), placedAt: now(), body: null, webhook: 'pending' };
+      const to = String(request['phone_number']);
+      const nth = (callsTo.get(to) ?? 0) + 1;
+      callsTo.set(to, nth);
+      const call: SimCall = { callId: randomUUID(), request, outcome: script ? script(log.length) : draw(to, nth), placedAt: now(), body: null, webhook: 'pending', nth };
       calls.set(call.callId, call);
       log.push(call);
       let done!: () => void;

@@ -2,8 +2,8 @@ import { trimCallTimes, type Lead } from '../domain/lead';
 import { crmTerminal } from '../ports/crm';
 import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
-import { dialScheduleName, watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
-import { applyDecision, blockedBy, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
+import { applyDecision, blockedBy, cancelAttempt, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { describeBlock } from '../domain/blocklist';
 import { chooseCallerId } from '../domain/caller-id';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
@@ -95,7 +95,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         if (error instanceof VersionConflictError) return { result: 'stale' };
         throw error;
       }
-      await deps.scheduler.cancel(dialScheduleName(message.scheduleToken));
+      await cancelAttempt(deps, lead, message.scheduleToken);
       deps.metrics?.add(METRIC.dialRefusedBlocked, 1);
       deps.log?.({ event: 'blocked', phone: maskPhone(lead.phone), detail: `${reason}: lead paused, no call` });
       return { result: 'blocked', reason };

@@ -1,7 +1,6 @@
 import type { Lead } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
-import { dialScheduleName } from '../ports/attempt-scheduler';
-import { applyDecision, policyView, retryOnVersionConflict, type LoopDeps } from './loop-deps';
+import { applyDecision, cancelAttempt, policyView, retryOnVersionConflict, type LoopDeps } from './loop-deps';
 
 /** An operator's request that does not fit the lead as it is: 404 (no lead) or 409 (wrong state). */
 export class LeadControlError extends Error {
@@ -38,7 +37,7 @@ export function makeLeadControl(deps: LoopDeps) {
         const paused = await deps.store.update({
           ...lead, status: 'PAUSED', nextAttemptAt: null, scheduleToken: null, nextAttemptReason: `paused by ${by}`, updatedAt: now,
         });
-        if (lead.scheduleToken) await deps.scheduler.cancel(dialScheduleName(lead.scheduleToken));
+        if (lead.scheduleToken) await cancelAttempt(deps, lead, lead.scheduleToken);
         deps.log?.({ event: 'lead-paused', phone: maskPhone(lead.phone), detail: `paused by ${by}` });
         return paused;
       });

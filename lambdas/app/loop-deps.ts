@@ -4,7 +4,8 @@ import { CallingWindow } from '../domain/calling-window';
 import { trimCallTimes, type Lead } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
 import { RedialPolicy, type PolicyLead, type RedialDecision } from '../domain/redial-policy';
-import { dialScheduleName, type AttemptScheduler } from '../ports/attempt-scheduler';
+import { dialScheduleName, type AttemptScheduler, type DialMessage } from '../ports/attempt-scheduler';
+import { MAX_DIAL_DELAY_MS, type DialQueue } from '../ports/dial-queue';
 import type { Clock } from '../ports/clock';
 import type { Crm } from '../ports/crm';
 import type { CrmOutbox, CrmWriteMessage, ParkedCrmWrites } from '../ports/crm-outbox';
@@ -29,6 +30,12 @@ export interface LoopEvent {
 export interface LoopPorts {
   readonly store: LeadStore;
   readonly scheduler: AttemptScheduler;
+  /**
+   * The dial queue: an attempt due within its delay limit (15 minutes) is sent straight to it with a delay, to the
+   * second, instead of through the scheduler (which fires to the minute, a minute ahead at the soonest). Absent: the
+   * scheduler carries every attempt.
+   */
+  readonly dialQueue?: DialQueue | null;
   readonly agent: VoiceAgent;
   readonly crm: Crm | null;
   readonly clock: Clock;
@@ -117,6 +124,22 @@ export function policyView(lead: Lead): PolicyLead {
 
 const DAY = 86_400_000;
 
+/** Where an attempt due at `at`, planned at `now`, goes: the dial queue when it can hold it that long, else a schedule. */
+export function attemptRoute(deps: LoopPorts, at: number, now: number): 'queue' | 'scheduler' {
+  return deps.dialQueue && at - now <= MAX_DIAL_DELAY_MS ? 'queue' : 'scheduler';
+}
+
+/** Sends a dial attempt by its route (see attemptRoute). */
+export async function sendAttempt(deps: LoopPorts, via: 'queue' | 'scheduler', at: number, message: DialMessage): Promise<void> {
+  if (via === 'queue' && deps.dialQueue) await deps.dialQueue.send(message, Math.max(0, at - deps.clock.now()));
+  else await deps.scheduler.schedule(dialScheduleName(message.scheduleToken), at, message);
+}
+
+/** Drops a replaced attempt: a schedule is deleted; a queued message cannot be, and is dropped as stale when it comes. */
+export async function cancelAttempt(deps: LoopPorts, lead: Pick<Lead, 'attemptVia'>, token: string): Promise<void> {
+  if (lead.attemptVia !== 'queue') await deps.scheduler.cancel(dialScheduleName(token));
+}
+
 /**
  * Carries out a RedialPolicy decision: the lead is written first (with its new attempt token), then the schedule is
  * made, then the schedule it replaces is cancelled. A crash between the write and the schedule leaves an ACTIVE lead
@@ -144,19 +167,21 @@ export async function applyDecision(deps: LoopDeps, lead: Lead, decision: Redial
     // No allowed moment within the horizon: look again in a day (the dialer re-checks and reschedules).
     const at = decision.kind === 'redial' ? decision.nextAttemptAt : now + DAY;
     const token = deps.newId();
+    const via = attemptRoute(deps, at, now);
     next = await deps.store.update({
       ...lead,
       ...extra,
       status: 'ACTIVE',
       nextAttemptAt: at,
       scheduleToken: token,
+      attemptVia: via,
       nextAttemptReason: decision.detail,
       recentCallTimes: trimCallTimes((extra.recentCallTimes ?? lead.recentCallTimes), now),
       updatedAt: now,
     });
-    await deps.scheduler.schedule(dialScheduleName(token), at, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: token });
+    await sendAttempt(deps, via, at, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: token });
   }
-  if (previousToken && previousToken !== next.scheduleToken) await deps.scheduler.cancel(dialScheduleName(previousToken));
+  if (previousToken && previousToken !== next.scheduleToken) await cancelAttempt(deps, lead, previousToken);
   deps.log?.({
     event: decision.kind,
     phone: maskPhone(lead.phone),

@@ -1,8 +1,7 @@
 import { METRIC } from '../ports/metrics';
 import { trimCallTimes } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
-import { dialScheduleName } from '../ports/attempt-scheduler';
-import { applyDecision, loopDeps, policyView, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, attemptRoute, loopDeps, policyView, sendAttempt, type LoopDeps, type LoopPorts } from './loop-deps';
 import { makeRecordCallOutcome, type CallEnded } from './record-call-outcome';
 import { FINAL_STATUSES, WATCHDOG_GIVE_UP_MS } from './watchdog';
 import type { Lead } from '../domain/lead';
@@ -93,7 +92,8 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
     const stuck = due.filter((l) => l.claimedToken === l.scheduleToken && (l.claimedAt ?? l.updatedAt) < now - stuckMs);
     for (const lead of unclaimed) {
       try {
-        await deps.scheduler.schedule(dialScheduleName(lead.scheduleToken!), now, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken! });
+        // Sent again under the same token (a copy that does arrive is dropped by the claim): now, by queue where there is one.
+        await sendAttempt(deps, attemptRoute(deps, now, now), now, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken! });
         deps.log?.({ event: 'sweep-reschedule', phone: maskPhone(lead.phone), detail: 'attempt overdue: schedule made again' });
         rescheduled++;
       } catch (error) {

@@ -99,6 +99,8 @@ export const dialerConfigSchema = z.strictObject({
   preDialCrmCheck: z.boolean().default(true),
   /** After the kill switch is released, held attempts are restored at most this many per second (Bland's rate). */
   resumeRatePerSecond: z.number().min(0.01).max(100).default(5),
+  /** Dial-queue messages handled at once: SQS event source maxConcurrency on AWS, the local runtime's pool. */
+  dispatchConcurrency: z.number().int().min(2).max(1000).default(10),
 });
 
 /** Convoso status codes written back per outcome (per account; the codes seen on this one, docs/convoso-write-back.md). */

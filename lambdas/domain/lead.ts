@@ -42,6 +42,12 @@ export interface Lead extends LeadDetails {
   readonly scheduleToken: string | null;
   /** Why the next attempt is when it is (for operators). */
   readonly nextAttemptReason: string | null;
+  /**
+   * How the pending attempt was sent: `queue` (due within 15 minutes: a delayed dial-queue message, which cannot be
+   * cancelled and goes stale when the token changes) or `scheduler` (a one-off schedule, deleted when replaced).
+   * Absent on leads stored before it was kept: `scheduler`.
+   */
+  readonly attemptVia?: 'queue' | 'scheduler';
   /** The token of the last attempt claimed for dialing: a token is dialed at most once. */
   readonly claimedToken: string | null;
   /** When that token was claimed (absent on leads claimed before it was kept: `updatedAt` stands in). */

@@ -61,7 +61,8 @@ export function leadBuckets(lead: Lead): string[] {
   if (lead.status === 'DONE') {
     const outcome = lead.outcome === 'SALE' || lead.outcome === 'DNC' ? lead.outcome : 'other';
     buckets.push(`terminal_${outcome}`);
-  } else if ((lead.transfers ?? 0) > 0) {
+  } else if (lead.status === 'ACTIVE' && (lead.transfers ?? 0) > 0) {
+    // Still redialing: a lead an operator paused is not (it counts under `paused` alone).
     buckets.push('transferredActive');
   }
   return buckets;

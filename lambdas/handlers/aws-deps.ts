@@ -12,6 +12,7 @@ import { EventBridgeAttemptScheduler } from '../adapters/aws/attempt-scheduler.e
 import { S3Archive } from '../adapters/aws/archive.s3';
 import { S3ArtifactStore } from '../adapters/aws/artifacts.s3';
 import { SqsJsonQueue } from '../adapters/aws/queue.sqs';
+import { SqsDialQueue } from '../adapters/aws/dial-queue.sqs';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
@@ -39,6 +40,8 @@ const envSchema = z.object({
   SECRET_ARN: z.string().min(1),
   SCHEDULE_GROUP: z.string().min(1),
   DIAL_QUEUE_ARN: z.string().min(1),
+  /** Near attempts (due within 15 minutes) go straight to the dial queue, with a delay. */
+  DIAL_QUEUE_URL: z.string().min(1),
   SCHEDULER_ROLE_ARN: z.string().min(1),
   SCHEDULER_DLQ_ARN: z.string().min(1),
   BLAND_BASE_URL: z.string().url().default('https://api.bland.ai'),
@@ -126,7 +129,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     : null;
   const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
-    store, scheduler, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
+    store, scheduler, dialQueue: new SqsDialQueue(new SQSClient({}), e.DIAL_QUEUE_URL), agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
     callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),
     sms: agent,

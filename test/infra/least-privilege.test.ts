@@ -77,8 +77,9 @@ const DUE_INDEX = on(`${TABLE}/index/due`, 'dynamodb:Query');
 const READ_SECRET = on(SECRET, 'secretsmanager:GetSecretValue');
 /** Raw inbound bodies, written before parsing: the public routes' functions only, under inbound/ only. */
 const ARCHIVE_PUT = on('LeadStoreArchive.Arn/inbound/*', 's3:PutObject');
-/** Attempt schedules in the redial group, and the scheduler role passed to EventBridge Scheduler only. */
+/** Near attempts into the dial queue; schedules in the redial group; the scheduler role passed to Scheduler only. */
 const SCHEDULING = [
+  ...on('DialerDialQueue.Arn', 'sqs:SendMessage'),
   ...on(SCHEDULES, 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'),
   'iam:PassRole DialerSchedulerRole.Arn if {"StringEquals":{"iam:PassedToService":"scheduler.amazonaws.com"}}',
 ];
@@ -197,8 +198,8 @@ describe('Least privilege: each function role allows exactly what the function u
 
   it('iam:PassRole only on the scheduler role, only to EventBridge Scheduler; only the schedulers may pass it', () => {
     const passes = roles.flatMap(([roleId]) => grantsOf(roleId).filter((g) => g.startsWith('iam:PassRole')));
-    expect(new Set(passes)).toEqual(new Set([SCHEDULING[3]]));
-    expect(whoMay(SCHEDULING[3]!)).toEqual(['BackfillBackfillFn', 'DialerDialerFn', 'DialerSweeperFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksIntakeFn']);
+    expect(new Set(passes)).toEqual(new Set([SCHEDULING[4]]));
+    expect(whoMay(SCHEDULING[4]!)).toEqual(['BackfillBackfillFn', 'DialerDialerFn', 'DialerSweeperFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksIntakeFn']);
   });
 
   it('no function can read a secret other than the one it uses, and only its value (no DescribeSecret, List*, Put*)', () => {
@@ -253,6 +254,7 @@ describe('Secrets only at run time', () => {
     ARCHIVE_BUCKET: /^LeadStoreArchive$/,
     SECRET_ARN: /^ApiKeys$/, // Ref of AWS::SecretsManager::Secret is its ARN
     DIAL_QUEUE_ARN: /^DialerDialQueue\.Arn$/,
+    DIAL_QUEUE_URL: /^DialerDialQueue$/, // Ref of an AWS::SQS::Queue is its URL
     SCHEDULER_ROLE_ARN: /^DialerSchedulerRole\.Arn$/,
     SCHEDULER_DLQ_ARN: /^DialerSchedulerDlq\.Arn$/,
     CRM_OUTBOX_URL: /^CrmWriteBackOutbox$/, // Ref of an AWS::SQS::Queue is its URL
@@ -295,7 +297,7 @@ describe('Secrets only at run time', () => {
     try {
       const deps = await awsDeps({
         AWS_REGION: 'us-east-1', TABLE_NAME: 't', ARCHIVE_BUCKET: 'b', SECRET_ARN: secretArn, SCHEDULE_GROUP: 'redial',
-        DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:d', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s', SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:q',
+        DIAL_QUEUE_ARN: 'arn:aws:sqs:us-east-1:123456789012:d', DIAL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/d', SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s', SCHEDULER_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:q',
         // Ignored: a key in the environment is never read.
         INTAKE_API_KEY: 'from-the-environment-0123456789', BLAND_API_KEY: 'from-the-environment',
       });

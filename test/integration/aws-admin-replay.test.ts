@@ -7,6 +7,8 @@ import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb'
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { handler as adminHandler } from '../../lambdas/handlers/admin.handler';
 import { lambdaEnv } from '../support/lambda-env';
+import { startDialQueue } from '../support/dial-queue-sqs';
+import { pinWallClock } from '../support/wall-clock';
 
 /**
  * The admin function's replay as deployed: API Gateway event → the composition root → archived bodies listed and read
@@ -19,13 +21,17 @@ const s3 = mockClient(S3Client);
 const scheduler = mockClient(SchedulerClient);
 const saved = { ...process.env };
 const ADMIN_KEY = 'admin-key-0123456789';
+let dialQueue: Awaited<ReturnType<typeof startDialQueue>>;
 
 const archived = (key: string, body: string, authenticated: boolean) =>
   ({ key, receivedAt: Date.parse('2026-07-15T15:00:00Z'), route: 'leads', contentType: 'application/json', body, authenticated, bytes: body.length });
 
 beforeAll(async () => {
+  // A Wednesday 11:00 EDT: inside the window, whenever the test runs.
+  pinWallClock('2026-07-15T15:00:00Z');
   dynamo = await startLocalDynamo({ tableName: 'admin-replay' });
-  Object.assign(process.env, lambdaEnv(dynamo));
+  dialQueue = await startDialQueue();
+  Object.assign(process.env, lambdaEnv(dynamo, dialQueue.env));
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', adminApiKey: ADMIN_KEY }) });
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
   const bodies = [
@@ -36,10 +42,12 @@ beforeAll(async () => {
   for (const b of bodies) s3.on(GetObjectCommand, { Key: b.key }).resolves({ Body: { transformToString: async () => JSON.stringify(b) } } as never);
 }, 30_000);
 afterAll(async () => {
+  jest.useRealTimers();
   process.env = saved;
   secrets.restore();
   s3.restore();
   scheduler.restore();
+  await dialQueue.stop();
   await dynamo.stop();
 });
 
@@ -57,7 +65,9 @@ describe('admin function: POST /admin/replay', () => {
     const store = new DynamoLeadStore(dynamo.doc, dynamo.tableName);
     expect(await store.get('+12125550161')).toMatchObject({ status: 'ACTIVE' });
     expect(await store.get('+12125550162')).toBeNull();
-    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(1);
+    // Its first attempt, due now (the pinned wall clock is inside the window), went straight to the dial queue.
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect((await dialQueue.receive()).map((q) => q.message.phone)).toEqual(['+12125550161']);
     expect((await adminHandler(event('{"from":"2026-07-15"}', ADMIN_KEY))).statusCode).toBe(400);
     expect((await adminHandler(event('{"from":"2026-07-15","to":"2026-07-15"}', 'wrong-key'))).statusCode).toBe(401);
   });

@@ -13,6 +13,8 @@ import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
 import { startConvosoSim, type ConvosoSim } from '../../sim/convoso-sim';
 import { handler as crmWriterHandler } from '../../lambdas/handlers/crm-writer.handler';
 import { lambdaEnv } from '../support/lambda-env';
+import { startDialQueue } from '../support/dial-queue-sqs';
+import { pinWallClock } from '../support/wall-clock';
 
 /**
  * The Lambda handlers with their AWS event shapes, wired by the real composition root: DynamoDB is dynalite (through
@@ -26,12 +28,16 @@ const secrets = mockClient(SecretsManagerClient);
 const s3 = mockClient(S3Client);
 const scheduler = mockClient(SchedulerClient);
 const saved = { ...process.env };
+let dialQueue: Awaited<ReturnType<typeof startDialQueue>>;
 
 beforeAll(async () => {
+  // A Wednesday 11:00 EDT: inside the window, whenever the test runs.
+  pinWallClock('2026-07-15T15:00:00Z');
   dynamo = await startLocalDynamo({ tableName: 'handlers' });
   bland = await startBlandSim({ apiKey: 'bland-test-key', talkMs: 10_000 });
   convoso = await startConvosoSim({ authToken: 'convoso-test-token' });
-  Object.assign(process.env, lambdaEnv(dynamo, { BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland' }));
+  dialQueue = await startDialQueue();
+  Object.assign(process.env, lambdaEnv(dynamo, { BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland', ...dialQueue.env }));
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', webhookSecret: null, convosoAuthToken: 'convoso-test-token' }) });
   s3.on(PutObjectCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
@@ -39,12 +45,14 @@ beforeAll(async () => {
   scheduler.on(DeleteScheduleCommand).resolves({});
 }, 30_000);
 afterAll(async () => {
+  jest.useRealTimers();
   process.env = saved;
   secrets.restore();
   s3.restore();
   scheduler.restore();
   await bland.stop();
   await convoso.stop();
+  await dialQueue.stop();
   await dynamo.stop();
 });
 
@@ -54,7 +62,7 @@ const apiEvent = (body: string, headers: Record<string, string>): APIGatewayProx
 });
 
 describe('AWS handlers', () => {
-  it('intake: API Gateway event → lead stored, raw body archived, first attempt scheduled', async () => {
+  it('intake: API Gateway event → lead stored, raw body archived, first attempt sent straight to the dial queue', async () => {
     const handler = intakeHandler;
     const body = Buffer.from('phone=%28212%29+555-0177&first_name=Ada&state=NY').toString('base64');
     const event = { ...apiEvent(body, { 'content-type': 'application/x-www-form-urlencoded', 'x-api-key': 'intake-key-0123456789' }), isBase64Encoded: true };
@@ -62,9 +70,10 @@ describe('AWS handlers', () => {
     expect(result.statusCode).toBe(202);
     expect(JSON.parse(result.body!)).toMatchObject({ phone: '+12125550177', status: 'ACTIVE' });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
-    const schedule = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
-    expect(schedule).toMatchObject({ GroupName: 'redial', FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE' });
-    expect(JSON.parse(schedule.Target!.Input!)).toMatchObject({ v: 1, kind: 'dial', phone: '+12125550177' });
+    // The wall clock is pinned inside the window: the first attempt is due now, so no schedule (a minute away at best) is made.
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    const queued = await dialQueue.receive();
+    expect(queued).toEqual([{ message: expect.objectContaining({ v: 1, kind: 'dial', phone: '+12125550177' }) }]);
     const wrongKey = await handler(apiEvent('{"phone":"2125550177"}', { 'content-type': 'application/json', 'x-api-key': 'nope' }));
     expect(wrongKey.statusCode).toBe(401);
   });

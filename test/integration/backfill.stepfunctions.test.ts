@@ -133,7 +133,7 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
       }
     }
     const before = await readPool();
-    const schedulesBefore = runtime.scheduler.list().length;
+    const schedulesBefore = runtime.pending().length;
 
     const searches = runtime.convoso.stats.searches;
     const summary = await run({ from: FROM, to: TO, dryRun: true, runId: 'dry-1' });
@@ -147,7 +147,7 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
 
     const after = await readPool();
     expect(after).toEqual(before);
-    expect(runtime.scheduler.list()).toHaveLength(schedulesBefore);
+    expect(runtime.pending()).toHaveLength(schedulesBefore);
   }, 120_000);
 
   it('real run: open numbers are enqueued once with an attempt inside the window; active leads keep theirs; finished ones stay finished', async () => {
@@ -172,7 +172,7 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     expect(summary.totals.enqueued).toBeGreaterThan(50);
 
     const window = new CallingWindow(config.window);
-    const pending = runtime.scheduler.list();
+    const pending = runtime.pending();
     for (const phone of expectedEnqueued) {
       const lead = (await runtime.store.get(phone))!;
       expect(lead).toMatchObject({ status: 'ACTIVE', source: expect.stringMatching(/^backfill:real-1\/\d{4}-\d{2}-\d{2}$/) });
@@ -184,7 +184,7 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
     // SALE, DNC and unknown numbers never became leads.
     for (let i = 0; i < POOL; i++) if (crmStateOf(i) !== 'open') expect(await runtime.store.get(phoneOf(i))).toBeNull();
     // No pending attempt for a number that said DNC on a call.
-    expect(runtime.scheduler.list().filter((p) => saidDnc.includes(p.message.phone))).toEqual([]);
+    expect(runtime.pending().filter((p) => saidDnc.includes(p.message.phone))).toEqual([]);
   }, 120_000);
 
   it('a second full run enqueues nothing new', async () => {
@@ -196,7 +196,7 @@ describe('backfill over 38 dates (2025-12-01 to 2026-01-07), synthesized state m
   it('the live loop dials the enqueued leads inside the calling window', async () => {
     const window = new CallingWindow(config.window);
     const placed = runtime.bland.calls.length;
-    const firstDue = runtime.scheduler.nextAt()!;
+    const firstDue = runtime.nextAt()!;
     clock.set(firstDue);
     await runtime.loopOnce();
     const dials = runtime.bland.calls.slice(placed);

@@ -31,9 +31,9 @@ describe('caller-ID pool, texts and opt-out against the simulators', () => {
   it('a New York lead is called from the 212 number; its voicemail brings a text from the SMS number; STOP ends it everywhere', async () => {
     const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone: '2125550701', first_name: 'Ada', state: 'NY' }) });
     expect(res.status).toBe(202);
-    clock.set(rt.scheduler.nextAt()!);
+    clock.set(rt.nextAt()!);
     await step(); // dial, voicemail webhook, the sequence starts
-    clock.set(Math.max(clock.now(), rt.scheduler.list().find((s) => s.message.kind === 'sms')!.at));
+    clock.set(Math.max(clock.now(), rt.pending().find((s) => s.message.kind === 'sms')!.at));
     await step(); // the day-0 text
     expect(rt.bland.calls.map((c) => [c.request['phone_number'], c.request['from']])).toEqual([['+12125550701', '+12125550001']]);
     expect(rt.bland.texts.map((t) => [t.to, t.from, t.text.slice(0, 8)])).toEqual([['+12125550701', '+18005550100', 'Hi Ada, ']]);
@@ -45,7 +45,7 @@ describe('caller-ID pool, texts and opt-out against the simulators', () => {
     });
     expect(await sms.json()).toMatchObject({ result: 'recorded', intent: 'opt-out', action: 'lead DNC' });
     expect(await rt.store.get('+12125550701')).toMatchObject({ status: 'DONE', outcome: 'DNC' });
-    expect(rt.scheduler.list().filter((s) => s.message.phone === '+12125550701' && s.message.kind === 'dial')).toEqual([]);
+    expect(await rt.liveDials('+12125550701')).toEqual([]);
 
     const unsigned = await fetch(`${rt.url}/webhooks/bland-sms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(unsigned.status).toBe(401);

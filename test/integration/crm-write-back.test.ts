@@ -38,7 +38,7 @@ async function callOnce(phone: string): Promise<void> {
   const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': rt.apiKey }, body: JSON.stringify({ phone, state: 'NY' }) });
   expect(res.status).toBe(202);
   // Schedules fire on the minute (EventBridge Scheduler's precision): move the clock to the first attempt.
-  clock.set(Math.max(clock.now(), rt.scheduler.list().find((s) => s.message.phone === phone)!.at));
+  clock.set(Math.max(clock.now(), rt.pending().find((s) => s.message.phone === phone)!.at));
   await rt.loopOnce(); // dial
   await rt.bland.settle(); // webhook recorded, write enqueued
   await rt.loopOnce(); // outbox drained
@@ -128,7 +128,7 @@ describe('the local console (npm start)', () => {
         expect(res.status).toBe(202);
         expect(known.convoso.hasLead(phone)).toBe(true);
       }
-      clock.set(Math.max(...known.scheduler.list().map((s) => s.at)));
+      clock.set(Math.max(...known.pending().map((s) => s.at)));
       await known.loopOnce();
       await known.bland.settle();
       await known.loopOnce();
@@ -151,7 +151,7 @@ describe('the local console (npm start)', () => {
       const res = await fetch(`${unknown.url}/leads`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': unknown.apiKey }, body: JSON.stringify({ phone: `+1212555032${i}`, state: 'NY' }) });
       expect(res.status).toBe(202);
     }
-    clock.set(Math.max(...unknown.scheduler.list().map((s) => s.at)));
+    clock.set(Math.max(...unknown.pending().map((s) => s.at)));
     await unknown.loopOnce();
     await unknown.bland.settle();
     await unknown.loopOnce();

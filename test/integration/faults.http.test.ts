@@ -242,7 +242,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
 
     /** At a quiet moment (faults paused, the loop settled and swept): every open lead has exactly one future attempt. */
     const checkFutureAttempts = async (upTo: number) => {
-      const pending = rt.scheduler.list();
+      const pending = rt.pending();
       const stuckMs = (DEFAULT_CONFIG.dialer.maxDurationMinutes + DEFAULT_CONFIG.dialer.watchdogGraceMinutes) * MIN;
       for (const lead of leads.filter((l) => l.arrivesAt <= upTo)) {
         const stored = await rt.store.get(lead.phone);
@@ -325,7 +325,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
         await start();
       }
       // SQS at-least-once: copies of messages about to fire, and of attempts dialed long ago.
-      for (const s of rt.scheduler.list().filter((x) => x.at <= now && x.message.kind === 'dial')) {
+      for (const s of rt.pending().filter((x) => x.at <= now && x.message.kind === 'dial')) {
         if (roll(0.05)) {
           count('dial messages redelivered');
           await rt.queue.send(s.message);
@@ -346,7 +346,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
       }
       // The next minute, or straight to the next thing that can happen (quiet nights pass in one step).
       const candidates = [now + MIN];
-      const nextSchedule = rt.scheduler.nextAt();
+      const nextSchedule = rt.nextAt();
       const idle = bland.heldWebhooks === 0 && rt.queue.depth === 0 && (nextSchedule === null || nextSchedule > now + MIN);
       if (idle) {
         candidates.length = 0;

@@ -47,7 +47,7 @@ describe('inbound calls', () => {
     expect(after.nextAttemptAt).toBeGreaterThan(before.nextAttemptAt!);
     expect(after).toMatchObject({ transfers: 1, lastOutcome: 'TRANSFERRED', attemptsTotal: 0, recentCallTimes: [] });
     expect((await rt.store.listAttempts('+12125550501')).map((a) => a.evidence)).toEqual([expect.stringMatching(/^inbound call: /)]);
-    expect(rt.scheduler.list().filter((s) => s.message.phone === '+12125550501' && s.message.kind === 'dial')).toHaveLength(1);
+    expect(await rt.liveDials('+12125550501')).toHaveLength(1);
   });
 
   it('SALE or DNC on an inbound call ends the lead (DNC also on Convoso\'s DNC list); a second delivery changes nothing', async () => {
@@ -59,7 +59,7 @@ describe('inbound calls', () => {
     expect((await inbound('+12125550503', { disposition_tag: 'DO_NOT_CONTACT' })).json).toMatchObject({ outcome: 'DNC', status: 'DONE' });
     await rt.loopOnce();
     expect([...rt.convoso.dnc]).toContain('2125550503');
-    expect(rt.scheduler.list().filter((s) => s.message.phone === '+12125550502' || s.message.phone === '+12125550503')).toEqual([]);
+    expect(rt.pending().filter((s) => s.message.phone === '+12125550502' || s.message.phone === '+12125550503')).toEqual([]);
   });
 
   it('an unknown caller is recorded; an outbound sequence starts only for a lead Convoso holds and has not finished', async () => {

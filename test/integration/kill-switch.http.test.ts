@@ -48,11 +48,11 @@ it('pause holds every dial (queued ones too); resume restores them spread by min
   clock.set(Date.parse('2026-11-24T17:30:00Z'));
   await rt.loopOnce();
   expect(rt.bland.calls).toEqual([]);
-  expect(rt.scheduler.list()).toEqual([]);
+  expect(rt.pending()).toEqual([]);
 
   expect(await cli('resume')).toEqual({ code: 0, out: ['resumed: 4 held attempt(s) restored, the last at 2026-11-24T17:32:00.000Z'] });
   expect((await cli('status')).out).toEqual(['running']);
-  expect(rt.scheduler.list().map((s) => new Date(s.at).toISOString())).toEqual(['2026-11-24T17:31:00.000Z', '2026-11-24T17:31:00.000Z', '2026-11-24T17:31:00.000Z', '2026-11-24T17:32:00.000Z']);
+  expect(rt.pending().map((s) => new Date(s.at).toISOString())).toEqual(['2026-11-24T17:31:00.000Z', '2026-11-24T17:31:00.000Z', '2026-11-24T17:31:00.000Z', '2026-11-24T17:32:00.000Z']);
   clock.set(Date.parse('2026-11-24T17:32:00Z'));
   await rt.loopOnce();
   expect(rt.bland.calls.map((c) => c.request['phone_number']).sort()).toEqual(phones);

@@ -62,7 +62,8 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     expect(await run.post({ phone: '(212) 555-0100', state: 'NY' })).toMatchObject({ status: 202, json: { status: 'ACTIVE' } });
     await run.runUntil(at('2026-07-16T15:00:00Z'));
     const times = run.rt.bland.calls.map((c) => c.placedAt);
-    expect(iso(times[0]!)).toBe('2026-07-15T15:01:00Z');
+    // Posted inside the window: dialed at once (the dial queue, no scheduler minute).
+    expect(iso(times[0]!)).toBe('2026-07-15T15:00:00Z');
     expect(times.slice(1, 8).map((t, i) => (t - times[i]!) / 60_000)).toEqual([2, 5, 10, 30, 60, 120, 120]);
     expect(run.dials()).toHaveLength(9);
     expect(run.dials()[8]).toBe('2026-07-16T15:00:00Z');
@@ -77,15 +78,15 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     await run.runUntil(at('2026-07-17T23:00:00Z'));
     expect(run.dials()).toHaveLength(2);
     expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: expected });
-    expect(run.rt.scheduler.list()).toEqual([]);
+    expect(run.rt.pending()).toEqual([]);
   });
 
   it('a callback lands at its requested time (the simulator asks for now + 26 h), clamped into the window', async () => {
     const run = await start('2026-07-15T15:00:00Z', (i) => (i === 0 ? 'callback' : 'no-answer'));
     await run.post({ phone: '2125550100', state: 'NY' });
     await run.runUntil(at('2026-07-16T18:00:00Z'));
-    // Requested 2026-07-16T17:01Z (13:01 EDT, inside the window): kept to the minute.
-    expect(run.dials().slice(0, 2)).toEqual(['2026-07-15T15:01:00Z', '2026-07-16T17:01:00Z']);
+    // Requested 2026-07-16T17:00Z (13:00 EDT, inside the window): kept to the minute.
+    expect(run.dials().slice(0, 2)).toEqual(['2026-07-15T15:00:00Z', '2026-07-16T17:00:00Z']);
   });
 
   it('a lead posted at 22:00 ET is first dialed at the next opening', async () => {
@@ -109,17 +110,18 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
     await run.post({ phone: '2125550100', state: 'NY' });
     run.rt.convoso.setDown(true);
     await run.runUntil(at('2026-07-15T15:10:00Z'));
-    // 15:01 held (retry 15:06), 15:06 held (retry 15:11): never dialed, never counted, always one attempt ahead.
+    // 15:00 held (retry 15:05), 15:05 held (retry 15:10), 15:10 held (retry 15:15): never dialed, never counted, always
+    // one attempt ahead.
     expect(run.dials()).toEqual([]);
     const held = (await run.rt.store.get('+12125550100'))!;
-    expect(held).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, nextAttemptAt: at('2026-07-15T15:11:00Z') });
+    expect(held).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, nextAttemptAt: at('2026-07-15T15:15:00Z') });
     expect(held.claimedToken).not.toBe(held.scheduleToken);
     expect(held.nextAttemptReason).toMatch(/^CRM check failed \(Convoso HTTP 503\); /);
-    expect(run.rt.scheduler.list().map((s) => s.message.scheduleToken)).toEqual([held.scheduleToken]);
-    expect(run.rt.metrics.sum('DialHeld_CrmUnavailable')).toBe(2);
+    expect((await run.rt.liveDials('+12125550100')).map((s) => s.message.scheduleToken)).toEqual([held.scheduleToken]);
+    expect(run.rt.metrics.sum('DialHeld_CrmUnavailable')).toBe(3);
     run.rt.convoso.setDown(false);
-    await run.runUntil(at('2026-07-15T15:12:00Z'));
-    expect(run.dials()).toEqual(['2026-07-15T15:11:00Z']);
+    await run.runUntil(at('2026-07-15T15:16:00Z'));
+    expect(run.dials()).toEqual(['2026-07-15T15:15:00Z']);
   });
 
   it('a dial whose time has left the window is refused and rescheduled', async () => {
@@ -135,7 +137,7 @@ describe('the loop over HTTP against the local runtime and the simulators', () =
 describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt and no attempt is dialed twice', () => {
   async function oneFutureAttempt(run: Run, phone: string): Promise<void> {
     const lead = (await run.rt.store.get(phone))!;
-    const dials = run.rt.scheduler.list().filter((s) => s.message.kind === 'dial' && s.message.phone === phone);
+    const dials = run.rt.pending().filter((s) => s.message.kind === 'dial' && s.message.phone === phone);
     expect(lead.status).toBe('ACTIVE');
     expect(dials.map((d) => d.message.scheduleToken)).toEqual([lead.scheduleToken]);
     const tokens = run.rt.bland.calls.map((c) => (c.request['metadata'] as { scheduleToken: string }).scheduleToken);
@@ -156,14 +158,14 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     const run = await start('2026-07-15T15:00:00Z', () => 'no-answer', { dropRate: 1 });
     await run.post({ phone: '2125550100', state: 'NY' });
     await run.runUntil(at('2026-07-15T15:45:00Z'));
-    // 15:01 dial, webhook lost, watchdog at 15:18 records NO_ANSWER, next dial 15:20; its watchdog 15:37, next 15:42.
-    expect(run.dials()).toEqual(['2026-07-15T15:01:00Z', '2026-07-15T15:20:00Z', '2026-07-15T15:42:00Z']);
+    // 15:00 dial, webhook lost, watchdog at 15:17 records NO_ANSWER, next dial 15:19; its watchdog 15:36, next 15:41.
+    expect(run.dials()).toEqual(['2026-07-15T15:00:00Z', '2026-07-15T15:19:00Z', '2026-07-15T15:41:00Z']);
     expect((await run.rt.store.listAttempts('+12125550100')).map((a) => a.outcome)).toEqual(['NO_ANSWER', 'NO_ANSWER']);
     // The third call is in flight: the lead's attempt is claimed and its watchdog is the one future event.
     const lead = (await run.rt.store.get('+12125550100'))!;
     expect(lead.claimedToken).toBe(lead.scheduleToken);
     expect(lead.lastCallId).toBe(run.rt.bland.calls[2]!.callId);
-    expect(run.rt.scheduler.list().map((s) => [s.message.kind, s.message.callId])).toEqual([['watchdog', lead.lastCallId]]);
+    expect(run.rt.pending().map((s) => [s.message.kind, s.message.callId])).toEqual([['watchdog', lead.lastCallId]]);
   });
 
   it('the dialer crashes after placing the call, before indexing it, and the webhook is lost: the sweeper finds the call in Bland\'s list and records its SALE', async () => {
@@ -172,15 +174,15 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     const run = await start('2026-07-15T15:00:00Z', () => 'sale', { dropRate: 1 }, false, { store: crashOnce });
     await run.post({ phone: '2125550100', state: 'NY' });
     await run.runUntil(at('2026-07-15T15:01:00Z'));
-    // The call was placed at 15:01; the redelivered message finds the attempt claimed and dials nothing more.
-    expect(run.dials()).toEqual(['2026-07-15T15:01:00Z']);
+    // The call was placed at 15:00; the redelivered message finds the attempt claimed and dials nothing more.
+    expect(run.dials()).toEqual(['2026-07-15T15:00:00Z']);
     expect(crashes).toBe(1);
     expect(await run.rt.store.getCall(run.rt.bland.calls[0]!.callId)).toBeNull();
     // Past max_duration + grace, the sweeper asks Bland for calls to the number since the claim: the SALE is recorded.
     run.clock.set(at('2026-07-15T15:20:00Z'));
     await run.rt.sweep();
     expect(await run.rt.store.get('+12125550100')).toMatchObject({ status: 'DONE', outcome: 'SALE', attemptsTotal: 1 });
-    expect(run.rt.scheduler.list().filter((s) => s.message.kind === 'dial')).toEqual([]);
+    expect(run.rt.pending().filter((s) => s.message.kind === 'dial')).toEqual([]);
     expect(run.dials()).toHaveLength(1);
   });
 
@@ -194,14 +196,14 @@ describe('faults over HTTP: every ACTIVE lead keeps exactly one future attempt a
     run.clock.set(at('2026-07-15T15:20:00Z'));
     await run.rt.sweep();
     const waiting = (await run.rt.store.get('+12125550100'))!;
-    expect(waiting).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, claimedAt: at('2026-07-15T15:01:00Z') });
+    expect(waiting).toMatchObject({ status: 'ACTIVE', attemptsTotal: 0, claimedAt: at('2026-07-15T15:00:00Z') });
     expect(waiting.claimedToken).toBe(waiting.scheduleToken);
     run.clock.set(at('2026-07-15T17:02:00Z'));
     await run.rt.sweep();
     const failed = (await run.rt.store.get('+12125550100'))!;
-    expect(failed).toMatchObject({ status: 'ACTIVE', attemptsTotal: 1, lastOutcome: 'FAILED', recentCallTimes: [at('2026-07-15T15:01:00Z')] });
+    expect(failed).toMatchObject({ status: 'ACTIVE', attemptsTotal: 1, lastOutcome: 'FAILED', recentCallTimes: [at('2026-07-15T15:00:00Z')] });
     expect(failed.claimedToken).not.toBe(failed.scheduleToken);
-    expect(run.rt.scheduler.list().filter((s) => s.message.kind === 'dial').map((s) => s.message.scheduleToken)).toEqual([failed.scheduleToken]);
+    expect((await run.rt.liveDials('+12125550100')).map((s) => s.message.scheduleToken)).toEqual([failed.scheduleToken]);
   });
 
   it('Bland answering 503: the call may exist, so the attempt is kept until its webhook or the sweeper; never dialed twice', async () => {

@@ -46,7 +46,7 @@ async function snapshot(rt: LocalRuntime) {
     const lead = await rt.store.get(phone);
     leads.push(lead && { phone, status: lead.status, outcome: lead.outcome, version: lead.version, scheduleToken: lead.scheduleToken, nextAttemptAt: lead.nextAttemptAt, attemptsTotal: lead.attemptsTotal, attempts: await rt.store.listAttempts(phone) });
   }
-  return { leads, schedules: rt.scheduler.list(), blandCalls: rt.bland.calls.length, counts: await rt.store.getDailyCounts('2026-07-15') };
+  return { leads, schedules: rt.pending(), blandCalls: rt.bland.calls.length, counts: await rt.store.getDailyCounts('2026-07-15') };
 }
 
 async function replay(rt: LocalRuntime, args: string[]) {
@@ -101,7 +101,7 @@ describe('npx redial replay: archived bodies re-fed through their routes', () =>
     expect(rebuilt.json).toMatchObject({ replayed: 5, unauthenticated: 1, otherRoute: webhooks + duplicated + 1, byRoute: { leads: { 202: 4, 400: 1 } } });
     for (const phone of PHONES) expect(await b.rt.store.get(phone)).toMatchObject({ status: 'ACTIVE', nextAttemptAt: at('2026-07-16T15:00:00Z') });
     expect(await b.rt.store.get('+12135550104')).toBeNull();
-    expect(b.rt.scheduler.list().filter((s) => s.message.kind === 'dial').map((s) => s.message.phone).sort()).toEqual(PHONES);
+    expect(b.rt.pending().filter((s) => s.message.kind === 'dial').map((s) => s.message.phone).sort()).toEqual(PHONES);
     await b.runUntil(at('2026-07-16T15:05:00Z'));
     expect(new Set(b.rt.bland.calls.map((c) => c.request['phone_number'])).size).toBe(3);
   }, 60_000);

@@ -3,8 +3,8 @@ import type { LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 /**
  * The environment the CDK constructs give every function, for running the real composition root in a test: DynamoDB
  * is dynalite (AWS_ENDPOINT_URL_DYNAMODB), the ARNs are placeholders for clients mocked at the SDK, and the calling
- * window is open every day and hour so a test does not depend on when it runs. `extra` adds or overrides variables
- * (the simulators' URLs...).
+ * window's business hours are every day and hour (legal hours still apply: pin the wall clock, test/support/wall-clock).
+ * `extra` adds or overrides variables (the simulators' URLs...).
  */
 export function lambdaEnv(dynamo: LocalDynamo, extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -15,7 +15,7 @@ export async function settleLoop(rt: LocalRuntime): Promise<void> {
 export async function runUntil(rt: LocalRuntime, clock: ManualClock, until: number, maxEvents = 2000): Promise<void> {
   for (let guard = 0; guard < maxEvents; guard++) {
     await settleLoop(rt);
-    const next = rt.scheduler.nextAt();
+    const next = rt.nextAt();
     if (next === null || next > until) break;
     clock.set(Math.max(clock.now(), next));
   }

@@ -21,6 +21,8 @@ import { startBlandSim, type BlandSim } from '../../../sim/bland-sim';
 import { startConvosoSim, type ConvosoSim } from '../../../sim/convoso-sim';
 import { callbackAt, DNC, NO_ANSWER, SALE, startLoop, type Script } from '../../support/loop-harness';
 import { lambdaEnv } from '../../support/lambda-env';
+import { pinWallClock } from '../../support/wall-clock';
+import { startDialQueue } from '../../support/dial-queue-sqs';
 
 /**
  * Customers' phone numbers never reach a log line or a metric (docs/security.md): the mask itself, every event the
@@ -145,23 +147,28 @@ describe('the Lambda handlers print masked numbers only (Powertools logger and E
   const saved = { ...process.env };
   const LEAD = '+12125550177';
   const UNKNOWN_TO_CRM = '+12125550199';
+  let dialQueue: Awaited<ReturnType<typeof startDialQueue>>;
 
   beforeAll(async () => {
+    pinWallClock('2026-07-15T15:00:00Z'); // inside the window, whenever the test runs
     dynamo = await startLocalDynamo({ tableName: 'log-masking-handlers' });
     bland = await startBlandSim({ apiKey: 'bland-test-key', talkMs: 60_000 });
     convoso = await startConvosoSim({ authToken: 'convoso-test-token' });
-    Object.assign(process.env, lambdaEnv(dynamo, { BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland' }));
+    dialQueue = await startDialQueue();
+    Object.assign(process.env, lambdaEnv(dynamo, { BLAND_BASE_URL: bland.url, CONVOSO_BASE_URL: convoso.url, WEBHOOK_URL: 'https://example.invalid/webhooks/bland', ...dialQueue.env }));
     secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ blandApiKey: 'bland-test-key', intakeApiKey: 'intake-key-0123456789', convosoAuthToken: 'convoso-test-token' }) });
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     scheduler.on(UpdateScheduleCommand).resolves({});
     scheduler.on(DeleteScheduleCommand).resolves({});
   }, 30_000);
   afterAll(async () => {
+    jest.useRealTimers();
     process.env = saved;
     secrets.restore();
     scheduler.restore();
     await bland.stop();
     await convoso.stop();
+    await dialQueue.stop();
     await dynamo.stop();
   });
 

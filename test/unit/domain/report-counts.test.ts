@@ -55,7 +55,7 @@ describe('cohort buckets', () => {
       expect(b.filter((k) => k.startsWith('status_'))).toHaveLength(1);
       expect(b.filter((k) => k.startsWith('last_'))).toHaveLength(1);
       expect(b.filter((k) => k.startsWith('terminal_'))).toHaveLength(lead.status === 'DONE' ? 1 : 0);
-      expect(b.includes('transferredActive')).toBe(lead.status !== 'DONE' && (lead.transfers ?? 0) > 0);
+      expect(b.includes('transferredActive')).toBe(lead.status === 'ACTIVE' && (lead.transfers ?? 0) > 0);
     }));
   });
 
