@@ -26,6 +26,8 @@ import { BackfillRequestError, makeLocalBackfill, type StateMachineDefinition } 
 import { DynamoLeadStore } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { MemoryMetrics } from '../lambdas/adapters/local/metrics.memory';
 import { DynamoBlockList } from '../lambdas/adapters/aws/blocklist.dynamodb';
+import { DynamoCapacityStore } from '../lambdas/adapters/aws/dial-capacity.dynamodb';
+import { pacingRules } from '../lambdas/app/pacing';
 import { DynamoCallerIdStore } from '../lambdas/adapters/aws/caller-ids.dynamodb';
 import { METRIC } from '../lambdas/ports/metrics';
 import { BlandVoiceAgent } from '../lambdas/adapters/bland/voice-agent.bland';
@@ -50,12 +52,20 @@ import { startLocalDynamo, type LocalDynamo } from '../lambdas/adapters/local/dy
 /** A clock that runs `speed` times faster than real time from a chosen start. */
 /**
  * What `npm start` adds to the defaults so the contact-rate features show against the simulators: a caller-ID pool of
- * three numbers and an SMS from-number. REDIAL_CONFIG sections replace these (e.g. `{"sms":{"fromNumber":null}}`).
+ * three numbers, an SMS from-number and a small Bland plan. REDIAL_CONFIG sections replace these (e.g. `{"sms":{"fromNumber":null}}`).
  */
 export const LOCAL_DEMO_CONFIG = {
   callerIds: { numbers: [{ number: '+12125550001' }, { number: '+13055550002' }, { number: '+15125550003' }] },
   sms: { fromNumber: '+18005550100' },
+  // A small plan, so the pacer is seen at work: Bland Build's hourly and daily caps with 10 calls at once.
+  pacer: { plan: 'build', concurrency: 10 },
 };
+
+/** The Bland plan the simulator enforces: the limits the pacer is configured with. */
+export function simPlan(config: Config): { concurrency: number; perHour?: number; perDay?: number } {
+  const { limits } = pacingRules(config);
+  return { concurrency: limits.concurrency, ...(limits.perHour !== null ? { perHour: limits.perHour } : {}), ...(limits.perDay !== null ? { perDay: limits.perDay } : {}) };
+}
 
 export class ScaledClock implements Clock {
   private readonly realStart = Date.now();
@@ -149,7 +159,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
 
     const bland = options.sims?.bland ?? await startBlandSim({
       apiKey: 'sim-bland-key', webhookSecret, seed: 42, talkMs: Math.max(20, 45_000 / speed), dropRate: 0.03, duplicateRate: 0.03,
-      ratePerSecond: 5, now: () => clock.now(), ...(options.demoHistory ? { history: demoHistory(clock.now()) } : {}), ...options.bland,
+      ratePerSecond: 5, now: () => clock.now(), ...(options.demoHistory ? { history: demoHistory(clock.now()) } : {}),
+      // The simulated account has the plan the pacer is set to, so a pacer that let a dial through too many would be
+      // answered 429 as Bland would.
+      plan: simPlan(options.config),
+      ...options.bland,
     });
     if (!options.sims) started.push(() => bland.stop());
     const convoso = options.sims?.convoso ?? await startConvosoSim({ authToken: 'sim-convoso-token', ...options.convoso });
@@ -175,6 +189,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       config: options.config,
       metrics,
       blocklist: new DynamoBlockList(dynamo.doc, dynamo.tableName),
+      capacity: new DynamoCapacityStore(dynamo.doc, dynamo.tableName),
       callerIds: new DynamoCallerIdStore(dynamo.doc, dynamo.tableName),
       sms: agent,
       callLog: agent,

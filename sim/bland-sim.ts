@@ -22,6 +22,13 @@ export interface BlandSimOptions {
   readonly duplicateRate?: number;
   /** Calls accepted per second; above it, 429. */
   readonly ratePerSecond?: number;
+  /**
+   * The account's plan, enforced like Bland's API with 429s (docs/bland.md): calls in progress at once, calls started
+   * per UTC hour and per UTC day (the simulated clock). Absent = no plan caps.
+   */
+  readonly plan?: { readonly concurrency?: number; readonly perHour?: number; readonly perDay?: number };
+  /** A second call to one number within this many (simulated) ms is refused with 429, as Bland does (10 s); 0 = off. */
+  readonly sameNumberMs?: number;
   /** The simulated "now" for created_at (defaults to the real clock). */
   readonly now?: () => number;
   /** Scripted outcomes by call index (overrides the weights), for deterministic tests. */
@@ -113,6 +120,9 @@ export async function startBlandSim(options: BlandSimOptions) {
   const recent: number[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<void>>();
+  /** Plan enforcement: calls in progress now (and the most seen), per-period starts, each 429 by the rule refused. */
+  const planState = { active: 0, maxActive: 0, starts: new Map<string, number>(), lastTo: new Map<string, number>() };
+  const refused = { concurrency: 0, perHour: 0, perDay: 0, sameNumber: 0, rate: 0 };
   let failNext = 0;
   /** Webhooks held by `webhookDelayMs`, sent by `releaseDue()` once the simulated clock reaches them. */
   const held: { due: number; call: SimCall; url: string; duplicate: boolean }[] = [];
@@ -208,7 +218,10 @@ export async function startBlandSim(options: BlandSimOptions) {
     if (req.method === 'POST' && url.pathname === '/v1/calls') {
       const t = Date.now();
       while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
-      if (options.ratePerSecond && recent.length >= options.ratePerSecond) return send(res, 429, { status: 'error', message: 'Rate limit exceeded' }, { 'retry-after': '1' });
+      if (options.ratePerSecond && recent.length >= options.ratePerSecond) {
+        refused.rate++;
+        return send(res, 429, { status: 'error', message: 'Rate limit exceeded' }, { 'retry-after': '1' });
+      }
       if (failNext > 0) {
         failNext--;
         return send(res, 503, { status: 'error', message: 'Service unavailable' });
@@ -226,6 +239,27 @@ export async function startBlandSim(options: BlandSimOptions) {
       }
       if (typeof request['phone_number'] !== 'string') return send(res, 400, { status: 'error', message: 'phone_number is required' });
       const to = String(request['phone_number']);
+      const at = now();
+      const plan = options.plan ?? {};
+      const hourKey = `h${new Date(at).toISOString().slice(0, 13)}`;
+      const dayKey = `d${utcDay(at)}`;
+      const refuse = (rule: keyof typeof refused, message: string) => {
+        refused[rule]++;
+        return send(res, 429, { status: 'error', message }, { 'retry-after': '1' });
+      };
+      const lastTo = planState.lastTo.get(to);
+      if ((options.sameNumberMs ?? 10_000) > 0 && lastTo !== undefined && at - lastTo < (options.sameNumberMs ?? 10_000)) {
+        return refuse('sameNumber', 'Calls can only be sent every 10 seconds to the same number');
+      }
+      if (plan.concurrency !== undefined && planState.active >= plan.concurrency) return refuse('concurrency', `Concurrency limit reached (${plan.concurrency} calls at once)`);
+      if (plan.perHour !== undefined && (planState.starts.get(hourKey) ?? 0) >= plan.perHour) return refuse('perHour', `Hourly call limit reached (${plan.perHour})`);
+      if (plan.perDay !== undefined && (planState.starts.get(dayKey) ?? 0) >= plan.perDay) return refuse('perDay', `Daily call limit reached (${plan.perDay})`);
+      planState.lastTo.set(to, at);
+      planState.starts.set(hourKey, (planState.starts.get(hourKey) ?? 0) + 1);
+      planState.starts.set(dayKey, (planState.starts.get(dayKey) ?? 0) + 1);
+      if (planState.starts.size > 96) planState.starts.delete(planState.starts.keys().next().value!);
+      planState.active++;
+      planState.maxActive = Math.max(planState.maxActive, planState.active);
       const nth = (callsTo.get(to) ?? 0) + 1;
       callsTo.set(to, nth);
       const call: SimCall = { callId: randomUUID(), request, outcome: script ? script(log.length) : draw(to, nth), placedAt: now(), body: null, webhook: 'pending', nth };
@@ -238,6 +272,7 @@ export async function startBlandSim(options: BlandSimOptions) {
       inFlight.add(finished);
       const timer = setTimeout(() => {
         timers.delete(timer);
+        planState.active--;
         void finish(call).finally(() => {
           inFlight.delete(finished);
           done();
@@ -363,6 +398,15 @@ export async function startBlandSim(options: BlandSimOptions) {
     },
     /** Faults injected so far by `callFault`, by kind. */
     faults,
+    /** Calls refused with 429 by each plan rule (and the per-second rate). */
+    refused,
+    /** Calls in progress now, and the most at once so far (the plan's concurrency in use). */
+    get activeCalls(): number {
+      return planState.active;
+    },
+    get maxActiveCalls(): number {
+      return planState.maxActive;
+    },
     /** Webhooks held back (delayed), not yet sent. */
     get heldWebhooks(): number {
       return held.length;

@@ -8,12 +8,14 @@ import { describeBlock } from '../domain/blocklist';
 import { chooseCallerId } from '../domain/caller-id';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
 import { METRIC } from '../ports/metrics';
+import { SAME_NUMBER_SPACING_MS } from '../domain/pacing';
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
   | { readonly result: 'stale' | 'already-claimed' | 'not-active' | 'paused' | 'crm-unavailable' }
   | { readonly result: 'refused'; readonly reasons: readonly string[] }
   | { readonly result: 'blocked'; readonly reason: string }
+  | { readonly result: 'deferred'; readonly limit: string; readonly retryAt: number }
   | { readonly result: 'crm-terminal'; readonly status: string }
   | { readonly result: 'call-failed'; readonly error: string };
 
@@ -47,6 +49,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
           recentCallTimes: trimCallTimes([...lead.recentCallTimes, now], now),
           lastCallId: callId,
           nextAttemptAt: null,
+          deferredSince: null,
           nextAttemptReason: `call ${callId} in progress`,
           updatedAt: now,
         });
@@ -65,11 +68,34 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
   function dialCounts(claimed: Lead, view: ReturnType<typeof policyView>, now: number, cap: number): Record<string, number> {
     const day = reportDay(deps, now);
     const zone = deps.config.reporting.zone;
-    const counts: Record<string, number> = { dials: 1, [latenessBucket(now - (claimed.nextAttemptAt ?? now))]: 1 };
+    // Lateness from when the attempt fell due: a capacity deferral's wait is part of it.
+    const dueAt = claimed.deferredSince ?? claimed.nextAttemptAt ?? now;
+    const counts: Record<string, number> = { dials: 1, [latenessBucket(now - dueAt)]: 1 };
+    // Demand: an attempt that fell due is counted once, when it is dialed or when it is first deferred.
+    if (!claimed.deferredSince) counts['attemptsDue'] = 1;
     if (claimed.attemptsTotal > 0) counts['redials'] = 1;
     if (!claimed.recentCallTimes.some((t) => reportingDate(zone, t) === day)) counts['leadsDialed'] = 1;
     if (deps.policy.callsOnLocalDay(view, now) + 1 >= cap) counts['leadsAtCap'] = 1;
     return counts;
+  }
+
+  /**
+   * Defers a claimed attempt for capacity: not dialed, not counted toward any cap, not FAILED. The lead gets a new
+   * attempt at `at` (moved into its window if need be), keeping when it first fell due, so its wait and the day's
+   * demand are counted once.
+   */
+  async function defer(claimed: Lead, at: number, limit: string, now: number, detail: string): Promise<DialResult> {
+    const view = policyView(claimed);
+    const decision = deps.policy.schedule(view, at, claimed.attemptReason ?? 'gap', now);
+    const first = !claimed.deferredSince;
+    await applyDecision(deps, claimed, { ...decision, detail: `${detail}; ${decision.detail}` }, { deferredSince: claimed.deferredSince ?? claimed.nextAttemptAt ?? now });
+    if (limit !== 'same-number') {
+      await deps.store.addDailyCounts(reportDay(deps, now), { capacityDeferrals: 1, [`deferred_${limit}`]: 1, ...(first ? { attemptsDue: 1, attemptsDeferred: 1 } : {}) });
+      deps.metrics?.add(METRIC.dialDeferredCapacity, 1);
+      if (limit === 'spend') deps.metrics?.add(METRIC.spendCapReached, 1);
+    }
+    deps.log?.({ event: 'deferred', phone: maskPhone(claimed.phone), detail });
+    return { result: 'deferred', limit, retryAt: at };
   }
 
   return async function dialLead(message: DialMessage): Promise<DialResult> {
@@ -103,6 +129,27 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     const claimed = await deps.store.claim(lead.phone, message.scheduleToken, now);
     if (!claimed) return { result: 'already-claimed' };
 
+    // Bland refuses a second call to one number within 10 seconds (a gap of 0 after a short call): wait it out.
+    const lastCall = claimed.recentCallTimes.length > 0 ? Math.max(...claimed.recentCallTimes) : null;
+    if (lastCall !== null && now - lastCall < SAME_NUMBER_SPACING_MS) {
+      return defer(claimed, lastCall + SAME_NUMBER_SPACING_MS + 500, 'same-number', now, 'the previous call to this number was under 10 s ago (Bland refuses it)');
+    }
+    // The voice platform's capacity, shared by every dialer: a slot of this attempt's priority class, or a deferral.
+    // Taken before the CRM lookup, so a deferred attempt spends none of Convoso's request budget; every way out below
+    // that places no call frees it again.
+    let holdsSlot = false;
+    if (deps.pacer) {
+      const admission = await deps.pacer.admit(claimed, message.scheduleToken, deps.policy.callsOnLocalDay(policyView(claimed), now), claimed.attemptReason, now);
+      deps.metrics?.add(METRIC.pacerInFlight, admission.usage.inFlight, 'Count');
+      if (!admission.admitted) return defer(claimed, admission.retryAt, admission.limit, now, `deferred for capacity (${admission.limit} full for a ${admission.cls} dial)`);
+      holdsSlot = true;
+    }
+    const freeSlot = async () => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      await deps.pacer!.release(message.scheduleToken, deps.clock.now());
+    };
+
     if (deps.config.dialer.preDialCrmCheck && deps.crm) {
       let found: Awaited<ReturnType<NonNullable<typeof deps.crm>['findByPhone']>>;
       try {
@@ -116,11 +163,13 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         const status = (error as { status?: unknown }).status;
         await applyDecision(deps, claimed, { ...decision, detail: `CRM check failed (${typeof status === 'number' ? `Convoso HTTP ${status}` : 'Convoso unreachable'}); ${decision.detail}` });
         deps.metrics?.add(METRIC.dialHeldCrmUnavailable, 1);
+        await freeSlot();
         return { result: 'crm-unavailable' };
       }
       const terminal = crmTerminal(found, deps.config.crm.terminalStatuses);
       if (terminal) {
         await applyDecision(deps, claimed, { kind: 'terminal', outcome: terminal.outcome, detail: `CRM status ${terminal.status}: ${terminal.outcome} by a human agent` });
+        await freeSlot();
         return { result: 'crm-terminal', status: terminal.status };
       }
     }
@@ -132,6 +181,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       const view = policyView(claimed);
       const decision = deps.policy.schedule(view, now2 + PAUSE_RECHECK_MS, 'gap', now2);
       await applyDecision(deps, claimed, { ...decision, detail: `system paused; ${decision.detail}` });
+      await freeSlot();
       return { result: 'paused' };
     }
 
@@ -150,6 +200,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       await deps.store.addDailyCounts(reportDay(deps, now2), window.allowed ? { capRefusals: 1 } : { windowRefusals: 1 });
       deps.metrics?.add(window.allowed ? METRIC.dialRefusedCap : METRIC.dialRefusedWindow, 1);
       deps.log?.({ event: 'refused', phone: maskPhone(lead.phone), detail: reasons.join('; ') });
+      await freeSlot();
       return { result: 'refused', reasons };
     }
 
@@ -184,7 +235,13 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         deps.metrics?.add(METRIC.blandErrors, 1);
         return { result: 'call-failed', error: (error as Error).message };
       }
-      // The voice agent refused the call (4xx, or 429 after its retries): no call placed; count FAILED, redial later.
+      // No call was placed: the slot is free again.
+      await freeSlot();
+      // Over the platform's limits after all (429 after its retries): a deferral, never a FAILED call.
+      if ((error as { status?: unknown }).status === 429) {
+        return defer(claimed, now2 + 5_000 + Math.floor((deps.random ?? Math.random)() * 5_000), 'rate-limited', now2, 'the voice platform answered 429 (over its limits)');
+      }
+      // The voice agent refused the call (4xx): no call placed; count FAILED, redial later.
       const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now2);
       await applyDecision(deps, claimed, decision, { lastOutcome: 'FAILED' });
       await deps.store.addDailyCounts(reportDay(deps, now2), { dialErrors: 1 });

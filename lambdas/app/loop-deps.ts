@@ -18,6 +18,8 @@ import { blockingEntry, type BlockEntry } from '../domain/blocklist';
 import { reportingDate } from '../domain/report-counts';
 import type { VoiceAgent } from '../ports/voice-agent';
 import type { CallLog } from '../ports/backfill';
+import type { CapacityStore } from '../ports/dial-capacity';
+import { makePacer, type Pacer } from './pacing';
 
 /** One line per decision, for the operator's log (phone masked). */
 export interface LoopEvent {
@@ -62,6 +64,11 @@ export interface LoopPorts {
    * FAILED, so a call whose dialer crashed and whose webhook was lost still yields its outcome. Absent = not looked up.
    */
   readonly callLog?: CallLog | null;
+  /**
+   * The voice platform's capacity ledger, shared by every dialer instance: with `config.pacer.enabled`, each dial takes
+   * a slot of its priority class there or is deferred (docs/architecture.md, "Pacing"). Absent = no pacing.
+   */
+  readonly capacity?: CapacityStore | null;
 }
 
 /** The ports plus the pure rules built once from the config. */
@@ -69,11 +76,14 @@ export interface LoopDeps extends LoopPorts {
   readonly window: CallingWindow;
   readonly policy: RedialPolicy;
   readonly classifier: CallClassifier;
+  /** The pacer, when a capacity ledger is given and pacing is on. */
+  readonly pacer: Pacer | null;
 }
 
 export function loopDeps(ports: LoopPorts): LoopDeps {
   const window = new CallingWindow(ports.config.window);
-  return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes) };
+  const pacer = ports.capacity && ports.config.pacer.enabled ? makePacer(ports.capacity, ports.config, ports.random) : null;
+  return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes), pacer };
 }
 
 /** The blocklist entry that blocks `phone`, or null (no blocklist configured: null). */
@@ -175,6 +185,9 @@ export async function applyDecision(deps: LoopDeps, lead: Lead, decision: Redial
       nextAttemptAt: at,
       scheduleToken: token,
       attemptVia: via,
+      attemptReason: decision.kind === 'redial' ? decision.reason : 'gap',
+      // Kept only by a capacity deferral (it passes it in `extra`): any other decision starts a new attempt.
+      deferredSince: extra.deferredSince ?? null,
       nextAttemptReason: decision.detail,
       recentCallTimes: trimCallTimes((extra.recentCallTimes ?? lead.recentCallTimes), now),
       updatedAt: now,

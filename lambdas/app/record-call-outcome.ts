@@ -180,6 +180,8 @@ export function makeRecordCallOutcome(ports: LoopPorts | LoopDeps) {
       await deps.blocklist.add({ kind: 'number', value: call.phone, reason: `BAD_NUMBER: ${classification.evidence}`.slice(0, 300), source: 'bad-number', addedAt: now, addedBy: 'redial' });
     }
     if (!(await deps.store.markOutcomeRecorded(callId))) return { result: 'duplicate' };
+    // The call has ended: its slot of the voice platform's capacity is free, and its price counts toward the day's cap.
+    await deps.pacer?.release(call.scheduleToken, now, price ?? 0);
     await deps.scheduler.cancel(watchdogScheduleName(callId));
     // The caller ID's tallies, once per call (after the mark), and never at the cost of the outcome.
     if (call.callerId && deps.callerIds) {

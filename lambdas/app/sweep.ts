@@ -76,6 +76,7 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
     const withCall = { ...lead, attemptsTotal: lead.attemptsTotal + 1, recentCallTimes: trimCallTimes([...lead.recentCallTimes, claimedAt], now) };
     const decision = deps.policy.decide(policyView(withCall), { outcome: 'FAILED' }, now);
     await applyDecision(deps, lead, decision, { attemptsTotal: withCall.attemptsTotal, recentCallTimes: withCall.recentCallTimes, lastOutcome: 'FAILED' });
+    if (lead.claimedToken) await deps.pacer?.release(lead.claimedToken, now);
     return 'recovered';
   }
 
@@ -83,6 +84,12 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
     // While the kill switch is on, overdue attempts are held on purpose: resume restores them, spread out.
     if (await deps.store.getSystemPaused()) return { rescheduled: 0, recovered: 0 };
     const now = deps.clock.now();
+    // The capacity ledger's expired leases (calls whose end was never seen) and past periods go.
+    try {
+      await deps.pacer?.prune(now);
+    } catch (error) {
+      deps.log?.({ event: 'sweep-failed', phone: '-', detail: `capacity ledger prune: ${(error as Error).message.slice(0, 200)}` });
+    }
     const graceMs = 2 * 60_000;
     const stuckMs = (deps.config.dialer.maxDurationMinutes + deps.config.dialer.watchdogGraceMinutes) * 60_000;
     let rescheduled = 0;

@@ -103,6 +103,31 @@ export const dialerConfigSchema = z.strictObject({
   dispatchConcurrency: z.number().int().min(2).max(1000).default(10),
 });
 
+const nullableLimit = z.number().int().min(1).max(10_000_000).nullable();
+
+/**
+ * Pacing to the voice platform's plan limits (docs/operations.md, "Capacity"): `plan` names Bland's plan, whose caps
+ * are the defaults; each cap may be set instead (null = no such cap). Off: the dialer places whatever falls due.
+ */
+export const pacerConfigSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  plan: z.enum(['start', 'build', 'scale']).default('scale'),
+  concurrency: z.number().int().min(1).max(100_000).optional(),
+  perSecond: nullableLimit.optional(),
+  perHour: nullableLimit.optional(),
+  perDay: nullableLimit.optional(),
+  /** Share of each cap kept for fresh leads and callbacks. */
+  reservedShare: z.number().min(0).max(0.9).default(0.1),
+  /** Further share the day's first call of a lead gives up as the lead ages (to 30 days): newest leads first. */
+  newestFirstShare: z.number().min(0).max(0.5).default(0.05),
+  /** Average call length (seconds): deferred attempts are spaced at the rate slots free up. */
+  avgCallSeconds: z.number().min(1).max(3_600).default(45),
+  /** Bland spend a UTC day (USD) after which no new dial starts (an alarm fires); null = none. */
+  dailySpendCapUsd: z.number().positive().nullable().default(null),
+  /** The capacity alarm fires when dials were deferred for capacity in this many 5-minute periods in a row. */
+  deferredAlarmPeriods: z.number().int().min(1).max(288).default(3),
+});
+
 /** Convoso status codes written back per outcome (per account; the codes seen on this one, docs/convoso-write-back.md). */
 const DEFAULT_STATUS_BY_OUTCOME: Record<string, string> = {
   SALE: 'SALE', DNC: 'DNC', TRANSFERRED: 'ACA', CALLBACK: 'CB', VOICEMAIL: 'A', NO_ANSWER: 'NA', BUSY: 'B', NOT_INTERESTED: 'NI',
@@ -208,12 +233,14 @@ export const configSchema = z.strictObject({
   reporting: reportingConfigSchema.default(reportingConfigSchema.parse({})),
   callerIds: callerIdConfigSchema.default(callerIdConfigSchema.parse({})),
   sms: smsConfigSchema.default(smsConfigSchema.parse({})),
+  pacer: pacerConfigSchema.default(pacerConfigSchema.parse({})),
 });
 
 export type CallingWindowConfig = z.infer<typeof callingWindowConfigSchema>;
 export type RedialPolicyConfig = z.infer<typeof redialPolicyConfigSchema>;
 export type OutcomeConfig = z.infer<typeof outcomeConfigSchema>;
 export type DialerConfig = z.infer<typeof dialerConfigSchema>;
+export type PacerConfig = z.infer<typeof pacerConfigSchema>;
 export type CrmConfig = z.infer<typeof crmConfigSchema>;
 export type BackfillConfig = z.infer<typeof backfillConfigSchema>;
 export type ReportingConfig = z.infer<typeof reportingConfigSchema>;

@@ -48,6 +48,10 @@ export interface Lead extends LeadDetails {
    * Absent on leads stored before it was kept: `scheduler`.
    */
   readonly attemptVia?: 'queue' | 'scheduler';
+  /** Why the pending attempt exists (`callback`: the customer's promised time), for its priority when capacity is short. */
+  readonly attemptReason?: 'first' | 'gap' | 'callback' | 'transfer-hold';
+  /** When the pending attempt was first deferred for capacity (it fell due then); null once dialed or replaced. */
+  readonly deferredSince?: number | null;
   /** The token of the last attempt claimed for dialing: a token is dialed at most once. */
   readonly claimedToken: string | null;
   /** When that token was claimed (absent on leads claimed before it was kept: `updatedAt` stands in). */

@@ -13,6 +13,7 @@ import { S3Archive } from '../adapters/aws/archive.s3';
 import { S3ArtifactStore } from '../adapters/aws/artifacts.s3';
 import { SqsJsonQueue } from '../adapters/aws/queue.sqs';
 import { SqsDialQueue } from '../adapters/aws/dial-queue.sqs';
+import { DynamoCapacityStore } from '../adapters/aws/dial-capacity.dynamodb';
 import type { CrmWriteMessage } from '../ports/crm-outbox';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoBackfillStore } from '../adapters/aws/backfill-store.dynamodb';
@@ -131,6 +132,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
   const loop = loopDeps({
     store, scheduler, dialQueue: new SqsDialQueue(new SQSClient({}), e.DIAL_QUEUE_URL), agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
+    capacity: new DynamoCapacityStore(doc, e.TABLE_NAME),
     callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),
     sms: agent,
     callLog: agent,

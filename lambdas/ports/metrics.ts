@@ -19,6 +19,12 @@ export const METRIC = {
   dialHeldPaused: 'DialHeld_Paused',
   /** The pre-dial CRM lookup failed (Convoso down): no call, the attempt looked at again a few minutes later. */
   dialHeldCrmUnavailable: 'DialHeld_CrmUnavailable',
+  /** A due dial deferred because the voice platform's capacity (the pacer) had no room for its class. */
+  dialDeferredCapacity: 'DialDeferred_Capacity',
+  /** Calls holding a pacer slot, seen at each admission (Maximum: concurrency in use against the cap). */
+  pacerInFlight: 'PacerInFlight',
+  /** A dial refused because the day's Bland spend cap is reached. */
+  spendCapReached: 'SpendCapReached',
   blandErrors: 'BlandErrors',
   blandCostUsd: 'BlandCostUsd',
   callSeconds: 'CallSeconds',

@@ -9,6 +9,7 @@ import { makeDialLead } from '../../lambdas/app/dial-lead';
 import { loopDeps, type LoopEvent } from '../../lambdas/app/loop-deps';
 import { DynamoBlockList } from '../../lambdas/adapters/aws/blocklist.dynamodb';
 import { DynamoCallerIdStore } from '../../lambdas/adapters/aws/caller-ids.dynamodb';
+import { DynamoCapacityStore } from '../../lambdas/adapters/aws/dial-capacity.dynamodb';
 
 import { seededRandom } from '../../sim/random';
 import { makeRecordCallOutcome, type CallEnded } from '../../lambdas/app/record-call-outcome';
@@ -71,6 +72,8 @@ export class ScriptedAgent implements VoiceAgent {
   readonly calls: PlacedCall[] = [];
   readonly webhooks: { at: number; body: CallEnded }[] = [];
   private readonly ended = new Map<string, { endAt: number; body: CallEnded }>();
+  /** When each placed call ends (its call_id → instant): the calls in progress at any moment. */
+  readonly endsAt = new Map<string, number>();
   failNext = 0;
 
   constructor(
@@ -88,6 +91,7 @@ export class ScriptedAgent implements VoiceAgent {
     this.calls.push(call);
     const script = this.script(call);
     const endAt = at + (script.durationMs ?? 30_000);
+    this.endsAt.set(call.callId, endAt);
     const body: CallEnded = { call_id: call.callId, to: request.phone, metadata: request.metadata, created_at: new Date(at).toISOString(), ...script.body };
     this.ended.set(call.callId, { endAt, body });
     if (script.webhook !== 'drop') this.webhooks.push({ at: endAt, body });
@@ -114,7 +118,7 @@ export class ScriptedAgent implements VoiceAgent {
 
 let tables = 0;
 
-export async function startLoop(dynamo: LocalDynamo, options: { now: number; script: (call: PlacedCall) => Script; config?: ConfigInput; metrics?: MetricsSink }) {
+export async function startLoop(dynamo: LocalDynamo, options: { now: number; script: (call: PlacedCall) => Script; config?: ConfigInput; metrics?: MetricsSink; pacing?: boolean }) {
   const tableName = `loop-${tables++}`;
   await ensureTable(dynamo.client, tableName);
   const store = new DynamoLeadStore(dynamo.doc, tableName);
@@ -126,7 +130,7 @@ export async function startLoop(dynamo: LocalDynamo, options: { now: number; scr
   let ids = 0;
   const blocklist = new DynamoBlockList(dynamo.doc, tableName);
   const sms = new FakeSms(clock);
-  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7), sms, metrics: options.metrics });
+  const deps = loopDeps({ store, scheduler, agent, crm: null, clock, newId: () => `tok-${++ids}`, config: parseConfig(options.config ?? {}), log: (e) => events.push(e), blocklist, callerIds: new DynamoCallerIdStore(dynamo.doc, tableName), random: seededRandom(7), sms, metrics: options.metrics, capacity: options.pacing ? new DynamoCapacityStore(dynamo.doc, tableName) : null });
   const acceptLead = makeAcceptLead(deps);
   const dial = makeDialLead(deps);
   const recordOutcome = makeRecordCallOutcome(deps);
