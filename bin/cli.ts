@@ -8,7 +8,7 @@ import { systemClock } from '../lambdas/adapters/system-clock';
 import type { Clock } from '../lambdas/ports/clock';
 import { BackfillCliError } from './admin-api';
 
-const ASYNC_VERBS = ['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost', 'block', 'unblock', 'blocklist', 'replay'];
+const ASYNC_VERBS = ['backfill', 'pause', 'resume', 'status', 'lead', 'crm-replay', 'report', 'cost', 'capacity', 'block', 'unblock', 'blocklist', 'replay'];
 
 /** Every verb, including those that talk to a runtime (backfill): resolves to the exit code. */
 export async function mainAsync(argv: string[], clock: Clock = systemClock, out = console.log, err = console.error): Promise<number> {
@@ -17,6 +17,7 @@ export async function mainAsync(argv: string[], clock: Clock = systemClock, out 
     // Each verb's module is loaded when it runs: a command starts without the others (and without the AWS SDK).
     if (argv[0] === 'block' || argv[0] === 'unblock' || argv[0] === 'blocklist') return await (await import('./blocklist-cli.js')).runBlocklist(argv, out);
     if (argv[0] === 'cost') return (await import('./cost-cli.js')).runCost(argv.slice(1), out);
+    if (argv[0] === 'capacity') return (await import('./capacity-cli.js')).runCapacity(argv.slice(1), out);
     if (argv[0] === 'replay') return await (await import('./replay-cli.js')).runReplay(argv.slice(1), out);
     if (argv[0] === 'report') return await (await import('./report-cli.js')).runReport(argv.slice(1), out);
     if (argv[0] === 'lead' || argv[0] === 'crm-replay') return await (await import('./admin-cli.js')).runAdminVerb(argv, out);

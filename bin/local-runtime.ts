@@ -153,8 +153,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     });
     const archive = new FsArchive(join(options.dataDir, 'archive'));
     const queue = new LocalDialQueue(5, () => clock.now());
+    // Fresh leads' first calls and callbacks: their own queue and pool, as on AWS (lib/dialer.ts).
+    const priorityQueue = new LocalDialQueue(5, () => clock.now());
+    const toQueue = (m: DialMessage) => (m.lane === 'priority' ? priorityQueue : queue).send(m);
     const crmOutbox = new LocalQueue<CrmWriteMessage>();
-    const scheduler = new LocalAttemptScheduler(store, (m) => queue.send(m), clock);
+    const scheduler = new LocalAttemptScheduler(store, toQueue, clock);
     const resumed = await scheduler.resume();
 
     const bland = options.sims?.bland ?? await startBlandSim({
@@ -180,6 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       store: options.wrapPorts?.store?.(store) ?? store,
       scheduler: options.wrapPorts?.scheduler?.(scheduler) ?? scheduler,
       dialQueue: queue,
+      priorityDialQueue: priorityQueue,
       agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }, options.crmRetry),
       crmOutbox,
@@ -320,6 +324,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       else await watchdog(message);
     };
     let busy = false;
+    let priorityBusy = false;
+    const concurrency = options.config.dialer.dispatchConcurrency;
+    /** The priority lane's pool: drained on its own, so a long drain of the dial queue (a wave) never holds it. */
+    const drainPriority = async () => {
+      if (priorityBusy) return;
+      priorityBusy = true;
+      try {
+        await priorityQueue.drain(handle, concurrency);
+      } catch (error) {
+        log(`loop error: ${(error as Error).message}`);
+      } finally {
+        priorityBusy = false;
+      }
+    };
     let lastSweep = clock.now();
     const loopOnce = async () => {
       if (busy) return;
@@ -327,7 +345,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       try {
         await scheduler.tick();
         // A pool of dialer instances, as SQS feeds several Lambdas at once (lib/dialer.ts: maxConcurrency).
-        await queue.drain(handle, options.config.dialer.dispatchConcurrency);
+        await Promise.all([drainPriority(), queue.drain(handle, concurrency)]);
         await crmOutbox.drain(async (message) => {
           await writeBack(message);
         });
@@ -342,12 +360,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       }
     };
     const tickMs = options.tickMs ?? 200;
-    const timer = tickMs > 0 ? setInterval(() => void loopOnce(), tickMs) : null;
+    const timer = tickMs > 0 ? setInterval(() => {
+      void loopOnce();
+      void drainPriority();
+    }, tickMs) : null;
 
     /** Every dial-queue message and schedule waiting, soonest first: what will reach the dialer, and when. */
     const pending = () => [
       ...scheduler.list().map((s) => ({ at: s.at, message: s.message, via: 'scheduler' as const })),
       ...queue.list().map((q) => ({ at: q.readyAt, message: q.message, via: 'queue' as const })),
+      ...priorityQueue.list().map((q) => ({ at: q.readyAt, message: q.message, via: 'queue' as const })),
     ].sort((a, b) => a.at - b.at);
     return {
       url,
@@ -356,6 +378,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       store,
       scheduler,
       queue,
+      priorityQueue,
       pending,
       /** The next instant a schedule fires or a delayed message becomes ready, or null. */
       nextAt: () => pending()[0]?.at ?? null,

@@ -96,6 +96,24 @@ export function formatToday(r: TodayReport): string[] {
     ]),
     'by outcome',
     ...table(nonZero(r.byOutcome).map(([k, n]) => [`  ${k}`, n])),
+    ...formatCapacity(r.capacity),
+  ];
+}
+
+/** Demand against the Bland plan: what fell due, what was placed, what waited for capacity, and the day's shortfall. */
+export function formatCapacity(c: TodayReport['capacity']): string[] {
+  const cap = (n: number | null) => (n === null ? 'none' : String(n));
+  return [
+    `capacity: Bland ${c.plan.name} plan (${c.plan.concurrency} at once, ${cap(c.plan.perHour)} an hour, ${cap(c.plan.perDay)} a day)${c.pacing ? '' : '  ** pacing off **'}`,
+    ...table([
+      ['attempts due today (demand)', c.demand],
+      ['dials placed', c.dialsPlaced],
+      ['attempts deferred for capacity', `${c.attemptsDeferred} (${c.deferrals} deferrals${Object.keys(c.deferredBy).length ? `: ${Object.entries(c.deferredBy).map(([k, n]) => `${k} ${n}`).join(', ')}` : ''})`],
+      ['calls in progress / cap', c.inFlight === null ? 'n/a' : `${c.inFlight} / ${c.plan.concurrency}`],
+      ['projected dials due today (open leads x cadence)', c.projectedDemand],
+      ['dials the plan can place today', c.possibleDials],
+      ['projected shortfall', c.projectedShortfall > 0 ? `${c.projectedShortfall}  ** over the plan: ${c.coveringPlan ? `the ${c.coveringPlan} plan covers it` : 'no self-serve plan covers it (Enterprise)'} **` : 0],
+    ]),
   ];
 }
 

@@ -32,6 +32,7 @@ export const USAGE = `usage:
   redial replay --from <YYYY-MM-DD|ISO instant> [--to ..., default --from] [--route leads|webhooks-bland|webhooks-bland-sms|tools-lead-data ...]
                 [--dry-run] [--json]     re-feed archived inbound bodies through their routes (idempotent; tool bodies only when named)
   redial cost --leads N [--dials-per-lead-per-day 8] [--avg-call-seconds 40] [--bland-tier start|build|scale] [--json]
+  redial capacity --leads N [--plan start|build|scale] [--avg-call-seconds 45] [--json]   dials due a day vs what each plan places
                                     AWS and Bland cost per day and per dial, from published unit prices`;
 
 class UsageError extends Error {}

@@ -28,6 +28,8 @@ export interface DialerProps {
  */
 export class Dialer extends Construct {
   readonly queue: Queue;
+  /** Fresh leads' first calls and callbacks (DialMessage.lane): consumed beside the dial queue, never behind it. */
+  readonly priorityQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly schedulerDeadLetterQueue: Queue;
   readonly schedulerRole: Role;
@@ -46,19 +48,25 @@ export class Dialer extends Construct {
       visibilityTimeout: Duration.seconds(90),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
     });
+    this.priorityQueue = secureQueue(this, 'DialPriorityQueue', {
+      visibilityTimeout: Duration.seconds(90),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 5 },
+    });
     this.schedulerDeadLetterQueue = secureQueue(this, 'SchedulerDlq', { retentionPeriod: Duration.days(14) });
 
     this.scheduleGroupName = 'redial';
     this.group = new CfnScheduleGroup(this, 'ScheduleGroup', { name: this.scheduleGroupName });
 
     this.schedulerRole = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    // Only sqs:SendMessage, only on the dial queue and the scheduler's own dead-letter queue.
-    this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.schedulerDeadLetterQueue.queueArn] }));
+    // Only sqs:SendMessage, only on the two dial queues and the scheduler's own dead-letter queue.
+    this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.priorityQueue.queueArn, this.schedulerDeadLetterQueue.queueArn] }));
 
     this.schedulingEnvironment = {
       SCHEDULE_GROUP: this.scheduleGroupName,
       DIAL_QUEUE_ARN: this.queue.queueArn,
       DIAL_QUEUE_URL: this.queue.queueUrl,
+      DIAL_PRIORITY_QUEUE_ARN: this.priorityQueue.queueArn,
+      DIAL_PRIORITY_QUEUE_URL: this.priorityQueue.queueUrl,
       SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
     };
@@ -67,6 +75,8 @@ export class Dialer extends Construct {
     // deploy; the pacer (the voice platform's plan limits) bounds the dials, not Lambda settings.
     this.dialerFunction = new RedialFunction(this, 'DialerFn', { handlerFile: 'dialer.handler.ts', environment, timeout: Duration.seconds(60) });
     this.dialerFunction.addEventSource(new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: props.dispatchConcurrency }));
+    // The priority lane has pollers of its own: a fresh lead is picked up while the opening wave fills the dial queue.
+    this.dialerFunction.addEventSource(new SqsEventSource(this.priorityQueue, { batchSize: 1, reportBatchItemFailures: true, maxConcurrency: 2 }));
     this.sweeperFunction = new RedialFunction(this, 'SweeperFn', { handlerFile: 'sweeper.handler.ts', environment, timeout: Duration.minutes(2) });
     new Rule(this, 'SweepEvery5Min', { schedule: Schedule.rate(Duration.minutes(5)), targets: [new LambdaFunction(this.sweeperFunction)] });
 
@@ -85,7 +95,7 @@ export class Dialer extends Construct {
    * in the group for the rest, and pass the scheduler role to Scheduler only.
    */
   grantScheduling(fn: RedialFunction): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn, this.priorityQueue.queueArn] }));
     fn.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], resources: [this.scheduleArn] }));
     fn.addToRolePolicy(new PolicyStatement({
       actions: ['iam:PassRole'],

@@ -38,6 +38,8 @@ export interface ObservabilityProps {
   readonly callerIds?: readonly string[];
   /** Subscribed to the alarm topic when given (a confirmation mail is sent). */
   readonly alarmEmail?: string;
+  /** The voice platform's concurrency cap the pacer keeps (config.pacer), and the 5-minute periods of deferrals that alarm. */
+  readonly pacer?: { readonly concurrency: number; readonly deferredAlarmPeriods: number };
 }
 
 /** The Powertools namespace and default dimension of every redial metric (lambdas/handlers/aws-deps.ts). */
@@ -110,6 +112,13 @@ export class Observability extends Construct {
     // (or an expired convosoAuthToken) that nothing else would show.
     alarm('DialsHeldCrmUnavailable', 'Dials held because the pre-dial Convoso lookup failed, in two 15-minute periods running (Convoso down, or convosoAuthToken expired: docs/operations.md)',
       metric(METRIC.dialHeldCrmUnavailable, 'Sum', Duration.minutes(15)), 1, 2);
+    if (props.pacer) {
+      // Demand over the plan: attempts keep waiting for capacity (the business's "200 calls where thousands were due").
+      alarm('DialsDeferredForCapacity', `Dials deferred because the Bland plan's capacity was full, in ${props.pacer.deferredAlarmPeriods} 5-minute periods running: demand is over the plan (npx redial report today, npx redial capacity; docs/operations.md)`,
+        metric(METRIC.dialDeferredCapacity, 'Sum', Duration.minutes(5)), 1, props.pacer.deferredAlarmPeriods);
+      alarm('BlandSpendCapReached', 'The daily Bland spend cap (pacer.dailySpendCapUsd) is reached: no new dial starts until the UTC day turns',
+        metric(METRIC.spendCapReached, 'Sum', Duration.minutes(5)), 1);
+    }
     alarm('BlandErrorRate', 'More than 10% of dial requests to Bland failed over 15 minutes', blandErrorRate, 10, 1, ComparisonOperator.GREATER_THAN_THRESHOLD);
 
     // --- Dashboard ----------------------------------------------------------------------------------------------
@@ -207,6 +216,15 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(errors, lateness);
     this.dashboard.addWidgets(queues, lambdas);
     this.dashboard.addWidgets(backfill, cost);
+    if (props.pacer) {
+      this.dashboard.addWidgets(new GraphWidget({
+        title: `Bland concurrency in use vs the plan's cap (${props.pacer.concurrency}); dials deferred for capacity`,
+        left: [metric(METRIC.pacerInFlight, 'Maximum', Duration.minutes(1)).with({ label: 'calls in progress (max)' })],
+        leftAnnotations: [{ value: props.pacer.concurrency, label: 'cap' }],
+        right: [metric(METRIC.dialDeferredCapacity, 'Sum', Duration.minutes(5)).with({ label: 'deferred for capacity' })],
+        width: 24,
+      }));
+    }
     const pool = props.callerIds ?? [];
     const pickupRates = new GraphWidget({
       title: 'Caller-ID pool: pickup rate per number (%, 6 h)',

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { pacingRules } from '../lambdas/app/pacing';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { parseConfig } from '../lambdas/config/config';
@@ -96,6 +97,7 @@ export class RedialStack extends Stack {
       dialsPerLeadPerDay: config.policy.maxCallsPerDay,
       callerIds: config.callerIds.numbers.map((n) => n.number),
       alarmEmail: props.alarmEmail,
+      ...(config.pacer.enabled ? { pacer: { concurrency: pacingRules(config).limits.concurrency, deferredAlarmPeriods: config.pacer.deferredAlarmPeriods } } : {}),
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'Alarms are published here: subscribe a mail or a pager' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch > Dashboards' });

@@ -41,6 +41,8 @@ export class WebhooksApi extends Construct {
       SCHEDULE_GROUP: props.dialer.scheduleGroupName,
       DIAL_QUEUE_ARN: props.dialer.queue.queueArn,
       DIAL_QUEUE_URL: props.dialer.queue.queueUrl,
+      DIAL_PRIORITY_QUEUE_ARN: props.dialer.priorityQueue.queueArn,
+      DIAL_PRIORITY_QUEUE_URL: props.dialer.priorityQueue.queueUrl,
       SCHEDULER_ROLE_ARN: props.dialer.schedulerRole.roleArn,
       SCHEDULER_DLQ_ARN: props.dialer.schedulerDeadLetterQueue.queueArn,
     };

@@ -165,10 +165,14 @@ export async function startBlandSim(options: BlandSimOptions) {
       created_at: new Date(call.placedAt).toISOString(), end_at: new Date(at).toISOString(), inbound: false, queue_status: 'complete',
       metadata: call.request['metadata'] ?? {}, request_data: call.request['request_data'] ?? {}, summary: null, variables: {},
     }, at);
-    if (typeof url !== 'string') return;
+    if (typeof url !== 'string') {
+      planState.active--;
+      return;
+    }
     const roll = keyedRandom(String(call.request['phone_number']), call.nth ?? 0, 'webhook');
     if (roll < (options.dropRate ?? 0)) {
       call.webhook = 'dropped';
+      planState.active--;
       return;
     }
     const duplicate = roll < (options.dropRate ?? 0) + (options.duplicateRate ?? 0);
@@ -176,9 +180,11 @@ export async function startBlandSim(options: BlandSimOptions) {
     if (delay > 0) {
       call.webhook = 'delayed';
       call.delayedMs = delay;
+      // The call lasts until its held webhook is sent (the simulated clock): it holds its place in the plan till then.
       held.push({ due: at + delay, call, url, duplicate });
       return;
     }
+    planState.active--;
     await deliver(call, url, duplicate);
   };
 
@@ -272,7 +278,6 @@ export async function startBlandSim(options: BlandSimOptions) {
       inFlight.add(finished);
       const timer = setTimeout(() => {
         timers.delete(timer);
-        planState.active--;
         void finish(call).finally(() => {
           inFlight.delete(finished);
           done();
@@ -415,6 +420,7 @@ export async function startBlandSim(options: BlandSimOptions) {
     releaseDue: async () => {
       const due = held.filter((h) => h.due <= now()).sort((a, b) => a.due - b.due);
       for (const h of due) held.splice(held.indexOf(h), 1);
+      planState.active -= due.length;
       for (const h of due) await deliver(h.call, h.url, h.duplicate);
       return due.length;
     },

@@ -158,7 +158,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
         // Fail closed: a lead a human may have sold or put on DNC is not called blind. No call was placed, so none is
         // counted; the claimed attempt is replaced by one a few minutes on (rather than stranded until the sweeper).
         const later = deps.clock.now();
-        const decision = deps.policy.schedule(policyView(claimed), later + CRM_RECHECK_MS, 'gap', later);
+        const decision = deps.policy.schedule(policyView(claimed), later + CRM_RECHECK_MS, claimed.attemptReason ?? 'gap', later);
         // The status only: an upstream message may echo the request (a phone number) into the lead and the log.
         const status = (error as { status?: unknown }).status;
         await applyDecision(deps, claimed, { ...decision, detail: `CRM check failed (${typeof status === 'number' ? `Convoso HTTP ${status}` : 'Convoso unreachable'}); ${decision.detail}` });
@@ -179,7 +179,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     // Paused between the check above and the claim: no call; the attempt is looked at again later, not lost.
     if (await deps.store.getSystemPaused()) {
       const view = policyView(claimed);
-      const decision = deps.policy.schedule(view, now2 + PAUSE_RECHECK_MS, 'gap', now2);
+      const decision = deps.policy.schedule(view, now2 + PAUSE_RECHECK_MS, claimed.attemptReason ?? 'gap', now2);
       await applyDecision(deps, claimed, { ...decision, detail: `system paused; ${decision.detail}` });
       await freeSlot();
       return { result: 'paused' };

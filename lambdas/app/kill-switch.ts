@@ -47,14 +47,14 @@ export function makeKillSwitch(ports: LoopPorts | LoopDeps) {
         const lead = await deps.store.get(listed.phone);
         if (!lead || lead.status !== 'ACTIVE' || lead.scheduleToken === null || lead.claimedToken === lead.scheduleToken) continue;
         // A schedule fires a minute ahead at the soonest (the schedulers' lead time): the budget starts there.
-        let decision = deps.policy.schedule(policyView(lead), now + 60_000, 'gap', now);
+        let decision = deps.policy.schedule(policyView(lead), now + 60_000, lead.attemptReason ?? 'gap', now);
         for (let guard = 0; guard < 100_000 && decision.kind === 'redial'; guard++) {
           const minute = Math.floor(decision.nextAttemptAt / 60_000);
           if ((used.get(minute) ?? 0) < perMinute) {
             used.set(minute, (used.get(minute) ?? 0) + 1);
             break;
           }
-          decision = deps.policy.schedule(policyView(lead), (minute + 1) * 60_000, 'gap', now);
+          decision = deps.policy.schedule(policyView(lead), (minute + 1) * 60_000, lead.attemptReason ?? 'gap', now);
         }
         try {
           const next = await applyDecision(deps, lead, { ...decision, detail: `restored after the kill switch; ${decision.detail}` });

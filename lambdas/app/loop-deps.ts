@@ -38,6 +38,8 @@ export interface LoopPorts {
    * scheduler carries every attempt.
    */
   readonly dialQueue?: DialQueue | null;
+  /** The priority dial queue (fresh leads, callbacks; see DialMessage.lane). Absent: they share the dial queue. */
+  readonly priorityDialQueue?: DialQueue | null;
   readonly agent: VoiceAgent;
   readonly crm: Crm | null;
   readonly clock: Clock;
@@ -139,10 +141,17 @@ export function attemptRoute(deps: LoopPorts, at: number, now: number): 'queue' 
   return deps.dialQueue && at - now <= MAX_DIAL_DELAY_MS ? 'queue' : 'scheduler';
 }
 
-/** Sends a dial attempt by its route (see attemptRoute). */
+/** Sends a dial attempt by its route (see attemptRoute), on the priority queue when its lane says so. */
 export async function sendAttempt(deps: LoopPorts, via: 'queue' | 'scheduler', at: number, message: DialMessage): Promise<void> {
-  if (via === 'queue' && deps.dialQueue) await deps.dialQueue.send(message, Math.max(0, at - deps.clock.now()));
+  const queue = message.lane === 'priority' ? (deps.priorityDialQueue ?? deps.dialQueue) : deps.dialQueue;
+  if (via === 'queue' && queue) await queue.send(message, Math.max(0, at - deps.clock.now()));
   else await deps.scheduler.schedule(dialScheduleName(message.scheduleToken), at, message);
+}
+
+/** The dial message of a lead's pending attempt: priority for its first call ever or a callback at its promised time. */
+export function dialMessageFor(lead: Pick<Lead, 'phone' | 'scheduleToken' | 'attemptsTotal' | 'attemptReason'>): DialMessage {
+  const priority = lead.attemptsTotal === 0 || lead.attemptReason === 'callback';
+  return { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken!, ...(priority ? { lane: 'priority' as const } : {}) };
 }
 
 /** Drops a replaced attempt: a schedule is deleted; a queued message cannot be, and is dropped as stale when it comes. */
@@ -192,7 +201,7 @@ export async function applyDecision(deps: LoopDeps, lead: Lead, decision: Redial
       recentCallTimes: trimCallTimes((extra.recentCallTimes ?? lead.recentCallTimes), now),
       updatedAt: now,
     });
-    await sendAttempt(deps, via, at, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: token });
+    await sendAttempt(deps, via, at, dialMessageFor(next));
   }
   if (previousToken && previousToken !== next.scheduleToken) await cancelAttempt(deps, lead, previousToken);
   deps.log?.({

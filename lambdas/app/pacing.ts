@@ -42,8 +42,7 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
       const result = await store.acquire(token, capacityKeys(now), lane, now + rules.leaseMs, now);
       if (result.acquired) return { admitted: true, cls, usage: result.usage };
       const limit = CAPACITY_LIMITS.find((l) => result.full.includes(l)) ?? 'concurrency';
-      const lined = limit === 'concurrency' && (cls === 'rung' || cls === 'first-of-day');
-      const turn = lined ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane)) : undefined;
+      const turn = limit === 'concurrency' ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane)) : undefined;
       return { admitted: false, cls, limit, retryAt: retryAt(limit, cls, now, random, turn), usage: result.usage };
     },
     /** Frees a call's slot when it ended (webhook, watchdog, sweeper) or was never placed; adds its price to the day. */

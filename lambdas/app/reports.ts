@@ -5,6 +5,10 @@ import { LAST_OUTCOME_KEYS, latenessPercentile, reportingDate, sumCounts } from 
 import type { Clock } from '../ports/clock';
 import type { ReportStore } from '../ports/reports';
 import { datesBetween } from './backfill';
+import { capacityPlan } from '../domain/capacity-plan';
+import { capacityKeys } from '../domain/pacing';
+import type { CapacityStore } from '../ports/dial-capacity';
+import { pacingRules } from './pacing';
 
 /**
  * The operators' reports (docs/operations.md), all computed from counters the loop keeps (ReportStore): a report
@@ -22,6 +26,29 @@ export interface ReportDeps {
   readonly reports: ReportStore;
   readonly clock: Clock;
   readonly config: Config;
+  /** The pacer's ledger: calls in progress against the plan (absent: not shown). */
+  readonly capacity?: CapacityStore | null;
+}
+
+/** Demand against the voice platform's plan, today (docs/operations.md, "Capacity"). */
+export interface CapacityToday {
+  readonly pacing: boolean;
+  readonly plan: { readonly name: string; readonly concurrency: number; readonly perHour: number | null; readonly perDay: number | null; readonly dailySpendCapUsd: number | null };
+  /** Attempts that fell due today (each counted once: dialed, or first deferred). */
+  readonly demand: number;
+  readonly dialsPlaced: number;
+  /** Attempts deferred for capacity at least once, and the deferrals in all (one attempt may wait more than once). */
+  readonly attemptsDeferred: number;
+  readonly deferrals: number;
+  readonly deferredBy: Readonly<Record<string, number>>;
+  /** Calls holding a slot now, and the calls the ledger counted today (UTC day). */
+  readonly inFlight: number | null;
+  readonly ledgerToday: number | null;
+  /** Open leads times the dials the cadence gives each a day, against what the plan can place in the day's window. */
+  readonly projectedDemand: number;
+  readonly possibleDials: number;
+  readonly projectedShortfall: number;
+  readonly coveringPlan: string | null;
 }
 
 /** Longest range one report covers (one counter item per day). */
@@ -123,6 +150,7 @@ export interface TodayReport {
   readonly dialsOutsideWindow: number;
   readonly inboundCalls: number;
   readonly texts: TextCounts;
+  readonly capacity: CapacityToday;
 }
 
 /** Texts of the day(s): sent (follow-up steps), received, and received opt-outs. */
@@ -235,12 +263,39 @@ export function makeReports(deps: ReportDeps) {
     async today(): Promise<TodayReport> {
       const now = deps.clock.now();
       const date = reportingDate(zone, now);
-      const [[day], paused, dueNextHour] = await Promise.all([
+      const [[day], paused, dueNextHour, cohorts, usage] = await Promise.all([
         deps.reports.getDailyCountsRange([date]),
         deps.reports.getSystemPaused(),
         deps.reports.countDue(now, now + 3_600_000),
+        deps.reports.listCohortCounts(),
+        deps.capacity ? deps.capacity.usage(capacityKeys(now), now) : Promise.resolve(null),
       ]);
       const c = day!.counts;
+      const rules = pacingRules(deps.config);
+      const business = deps.config.window.business;
+      const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+      const open = breakdownOf(sumCounts(cohorts.map((x) => x.counts))).active;
+      const plan = capacityPlan(open, {
+        gapsMinutes: deps.config.policy.gapsMinutes, maxCallsPerDay: deps.config.policy.maxCallsPerDay,
+        windowMinutes: minutes(business.end) - minutes(business.start), avgCallSeconds: rules.avgCallSeconds,
+      }, rules.limits);
+      const demand = c['attemptsDue'] ?? 0;
+      const projectedDemand = Math.max(demand, plan.dueDialsPerDay);
+      const capacity: CapacityToday = {
+        pacing: deps.config.pacer.enabled,
+        plan: { name: deps.config.pacer.plan, concurrency: rules.limits.concurrency, perHour: rules.limits.perHour, perDay: rules.limits.perDay, dailySpendCapUsd: rules.dailySpendCapUsd },
+        demand,
+        dialsPlaced: c['dials'] ?? 0,
+        attemptsDeferred: c['attemptsDeferred'] ?? 0,
+        deferrals: c['capacityDeferrals'] ?? 0,
+        deferredBy: Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('deferred_')).map(([k, n]) => [k.slice('deferred_'.length), n])),
+        inFlight: usage?.inFlight ?? null,
+        ledgerToday: usage?.day ?? null,
+        projectedDemand,
+        possibleDials: plan.possibleDialsPerDay,
+        projectedShortfall: Math.max(0, projectedDemand - plan.possibleDialsPerDay),
+        coveringPlan: plan.coveringPlan,
+      };
       return {
         date,
         zone,
@@ -258,6 +313,7 @@ export function makeReports(deps: ReportDeps) {
         dialsOutsideWindow: c['outsideWindow'] ?? 0,
         inboundCalls: c['inbound'] ?? 0,
         texts: textCounts(c),
+        capacity,
       };
     },
 

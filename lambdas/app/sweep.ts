@@ -1,7 +1,7 @@
 import { METRIC } from '../ports/metrics';
 import { trimCallTimes } from '../domain/lead';
 import { maskPhone } from '../domain/phone';
-import { applyDecision, attemptRoute, loopDeps, policyView, sendAttempt, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, attemptRoute, dialMessageFor, loopDeps, policyView, sendAttempt, type LoopDeps, type LoopPorts } from './loop-deps';
 import { makeRecordCallOutcome, type CallEnded } from './record-call-outcome';
 import { FINAL_STATUSES, WATCHDOG_GIVE_UP_MS } from './watchdog';
 import type { Lead } from '../domain/lead';
@@ -100,7 +100,7 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
     for (const lead of unclaimed) {
       try {
         // Sent again under the same token (a copy that does arrive is dropped by the claim): now, by queue where there is one.
-        await sendAttempt(deps, attemptRoute(deps, now, now), now, { v: 1, kind: 'dial', phone: lead.phone, scheduleToken: lead.scheduleToken! });
+        await sendAttempt(deps, attemptRoute(deps, now, now), now, dialMessageFor(lead));
         deps.log?.({ event: 'sweep-reschedule', phone: maskPhone(lead.phone), detail: 'attempt overdue: schedule made again' });
         rescheduled++;
       } catch (error) {

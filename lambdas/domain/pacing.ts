@@ -18,12 +18,13 @@ export interface PlanLimits {
 
 /**
  * Bland's self-serve plans (https://docs.bland.ai/platform/billing, "Plan Tiers"; docs/scale.md). A calls-per-second
- * figure is not published for any of them (UNCONFIRMED): the replaced system held itself to 5 calls/s.
+ * figure is not published for any of them (UNCONFIRMED), so none is assumed; `pacer.perSecond` sets one (the replaced
+ * system held itself to 5 calls/s).
  */
 export const BLAND_PLANS = {
-  start: { concurrency: 10, perSecond: 5, perHour: 100, perDay: 100, monthlyUsd: 0 },
-  build: { concurrency: 50, perSecond: 5, perHour: 1_000, perDay: 2_000, monthlyUsd: 299 },
-  scale: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000, monthlyUsd: 499 },
+  start: { concurrency: 10, perSecond: null, perHour: 100, perDay: 100, monthlyUsd: 0 },
+  build: { concurrency: 50, perSecond: null, perHour: 1_000, perDay: 2_000, monthlyUsd: 299 },
+  scale: { concurrency: 100, perSecond: null, perHour: 1_000, perDay: 5_000, monthlyUsd: 499 },
 } as const satisfies Record<string, PlanLimits & { monthlyUsd: number }>;
 export type BlandPlanName = keyof typeof BLAND_PLANS;
 
@@ -109,8 +110,9 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
- * When a deferred attempt tries again, for the binding limit. `turnAt` is its turn in its class's line (concurrency,
- * lower classes), `random` spreads attempts that would otherwise come back at the same instant.
+ * When a deferred attempt tries again, for the binding limit. `turnAt` is its turn in its class's line (concurrency:
+ * each class has a line, so a burst of its attempts is spread at the pace its slots free up instead of all coming back
+ * at once), `random` spreads attempts that would otherwise come back at the same instant.
  */
 export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, random: () => number, turnAt?: number): number {
   switch (limit) {
@@ -122,7 +124,8 @@ export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, rando
     case 'per-second':
       return now + 1_000 + Math.floor(random() * 1_000);
     case 'concurrency':
-      if (cls === 'fresh' || cls === 'callback' || turnAt === undefined) return now + 2_000 + Math.floor(random() * 1_000);
+      // Without a turn (none reserved): soon, spread over a second; fresh leads and callbacks sooner than the rest.
+      if (turnAt === undefined) return now + (cls === 'fresh' || cls === 'callback' ? 1_000 : 2_000) + Math.floor(random() * 1_000);
       return Math.max(turnAt, now + 1_000);
   }
 }

@@ -43,6 +43,9 @@ const envSchema = z.object({
   DIAL_QUEUE_ARN: z.string().min(1),
   /** Near attempts (due within 15 minutes) go straight to the dial queue, with a delay. */
   DIAL_QUEUE_URL: z.string().min(1),
+  /** Fresh leads' first calls and callbacks: a queue of their own, never behind a backlog of redials. */
+  DIAL_PRIORITY_QUEUE_ARN: z.string().min(1).optional(),
+  DIAL_PRIORITY_QUEUE_URL: z.string().min(1).optional(),
   SCHEDULER_ROLE_ARN: z.string().min(1),
   SCHEDULER_DLQ_ARN: z.string().min(1),
   BLAND_BASE_URL: z.string().url().default('https://api.bland.ai'),
@@ -119,7 +122,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     },
   });
   const scheduler = new EventBridgeAttemptScheduler(new SchedulerClient({}), {
-    groupName: e.SCHEDULE_GROUP, queueArn: e.DIAL_QUEUE_ARN, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterArn: e.SCHEDULER_DLQ_ARN,
+    groupName: e.SCHEDULE_GROUP, queueArn: e.DIAL_QUEUE_ARN, priorityQueueArn: e.DIAL_PRIORITY_QUEUE_ARN, roleArn: e.SCHEDULER_ROLE_ARN, deadLetterArn: e.SCHEDULER_DLQ_ARN,
   }, systemClock);
   const agent = new BlandVoiceAgent({
     baseUrl: e.BLAND_BASE_URL, apiKey: secrets.blandApiKey, pathwayId: secrets.blandPathwayId ?? undefined, from: secrets.blandFrom ?? undefined,
@@ -130,7 +133,8 @@ async function build(env: NodeJS.ProcessEnv): Promise<AwsDeps> {
     : null;
   const crmOutbox = crm && e.CRM_OUTBOX_URL ? new SqsJsonQueue<CrmWriteMessage>(new SQSClient({}), e.CRM_OUTBOX_URL) : null;
   const loop = loopDeps({
-    store, scheduler, dialQueue: new SqsDialQueue(new SQSClient({}), e.DIAL_QUEUE_URL), agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
+    store, scheduler, dialQueue: new SqsDialQueue(new SQSClient({}), e.DIAL_QUEUE_URL),
+    priorityDialQueue: e.DIAL_PRIORITY_QUEUE_URL ? new SqsDialQueue(new SQSClient({}), e.DIAL_PRIORITY_QUEUE_URL) : null, agent, crm, crmOutbox, crmParked: store, clock: systemClock, newId: randomUUID, config,
     blocklist: new DynamoBlockList(doc, e.TABLE_NAME),
     capacity: new DynamoCapacityStore(doc, e.TABLE_NAME),
     callerIds: new DynamoCallerIdStore(doc, e.TABLE_NAME),

@@ -15,6 +15,7 @@ export const dialMessageSchema = z.object({
   scheduleToken: z.string().min(1),
   callId: z.string().min(1).optional(),
   step: z.number().int().min(0).max(20).optional(),
+  lane: z.literal('priority').optional(),
 });
 
 const processor = new BatchProcessor(EventType.SQS);

@@ -42,7 +42,7 @@ export function makeAdminRoute(deps: {
   replayArchive?: ((input: unknown) => Promise<ReplayPage>) | null;
 }) {
   const killSwitch = makeKillSwitch(deps.loop);
-  const reports = deps.reports ? makeReports({ reports: deps.reports, clock: deps.loop.clock, config: deps.loop.config }) : null;
+  const reports = deps.reports ? makeReports({ reports: deps.reports, clock: deps.loop.clock, config: deps.loop.config, capacity: deps.loop.capacity ?? null }) : null;
   const leadControl = makeLeadControl(deps.loop);
   const blocklist = deps.loop.blocklist ? makeBlocklistAdmin({ blocklist: deps.loop.blocklist, clock: deps.loop.clock }) : null;
   const replay = deps.parked && deps.loop.crmOutbox ? makeReplayParkedCrmWrites({ parked: deps.parked, outbox: deps.loop.crmOutbox }) : null;

@@ -9,6 +9,11 @@ export interface DialMessage {
   readonly callId?: string;
   /** sms only: the step of the lead's text sequence. */
   readonly step?: number;
+  /**
+   * dial only: `priority` for a fresh lead's first call or a callback at its promised time. It travels on the priority
+   * dial queue, which no backlog of redials (the window-opening wave) can hold up. Absent: the standard queue.
+   */
+  readonly lane?: 'priority';
 }
 
 /**

@@ -80,6 +80,7 @@ const ARCHIVE_PUT = on('LeadStoreArchive.Arn/inbound/*', 's3:PutObject');
 /** Near attempts into the dial queue; schedules in the redial group; the scheduler role passed to Scheduler only. */
 const SCHEDULING = [
   ...on('DialerDialQueue.Arn', 'sqs:SendMessage'),
+  ...on('DialerDialPriorityQueue.Arn', 'sqs:SendMessage'),
   ...on(SCHEDULES, 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'),
   'iam:PassRole DialerSchedulerRole.Arn if {"StringEquals":{"iam:PassedToService":"scheduler.amazonaws.com"}}',
 ];
@@ -107,7 +108,7 @@ const FUNCTIONS: Record<string, string[]> = {
     's3:ListBucket LeadStoreArchive.Arn if {"StringLike":{"s3:prefix":["inbound/*"]}}',
   ],
   // The dial queue's consumer: dial, watchdog, texts; reschedules; queues CRM writes from the watchdog.
-  DialerDialerFn: [...basics('DialerDialerFn'), ...consume('DialerDialQueue.Arn'), ...LOOP_TABLE, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
+  DialerDialerFn: [...basics('DialerDialerFn'), ...consume('DialerDialQueue.Arn'), ...consume('DialerDialPriorityQueue.Arn'), ...LOOP_TABLE, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // Every 5 minutes: overdue attempts from the due index, scheduled again.
   DialerSweeperFn: [...basics('DialerSweeperFn'), ...LOOP_TABLE, ...DUE_INDEX, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // The outbox's consumer: talks to Convoso; its only table write parks a write the CRM cannot take.
@@ -121,7 +122,7 @@ const FUNCTIONS: Record<string, string[]> = {
 /** The service roles (assumed by AWS services, not by a function) → exactly what they allow. */
 const SERVICE_ROLES: Record<string, { principal: string; grants: string[] }> = {
   // EventBridge Scheduler delivering an attempt: only into the dial queue, failures into its dead-letter queue.
-  DialerSchedulerRole: { principal: 'scheduler.amazonaws.com', grants: on('DialerDialQueue.Arn', 'sqs:SendMessage').concat(on('DialerSchedulerDlq.Arn', 'sqs:SendMessage')) },
+  DialerSchedulerRole: { principal: 'scheduler.amazonaws.com', grants: on('DialerDialQueue.Arn', 'sqs:SendMessage').concat(on('DialerDialPriorityQueue.Arn', 'sqs:SendMessage'), on('DialerSchedulerDlq.Arn', 'sqs:SendMessage')) },
   // The reconcile schedule: start the backfill state machine, failures into the scheduler's dead-letter queue.
   BackfillReconcileRole: { principal: 'scheduler.amazonaws.com', grants: [...on('BackfillStateMachine', 'states:StartExecution'), ...on('DialerSchedulerDlq.Arn', 'sqs:SendMessage')] },
   BackfillStateMachineRole: {
@@ -198,8 +199,8 @@ describe('Least privilege: each function role allows exactly what the function u
 
   it('iam:PassRole only on the scheduler role, only to EventBridge Scheduler; only the schedulers may pass it', () => {
     const passes = roles.flatMap(([roleId]) => grantsOf(roleId).filter((g) => g.startsWith('iam:PassRole')));
-    expect(new Set(passes)).toEqual(new Set([SCHEDULING[4]]));
-    expect(whoMay(SCHEDULING[4]!)).toEqual(['BackfillBackfillFn', 'DialerDialerFn', 'DialerSweeperFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksIntakeFn']);
+    expect(new Set(passes)).toEqual(new Set([SCHEDULING[5]]));
+    expect(whoMay(SCHEDULING[5]!)).toEqual(['BackfillBackfillFn', 'DialerDialerFn', 'DialerSweeperFn', 'WebhooksAdminFn', 'WebhooksBlandWebhookFn', 'WebhooksIntakeFn']);
   });
 
   it('no function can read a secret other than the one it uses, and only its value (no DescribeSecret, List*, Put*)', () => {
@@ -255,6 +256,8 @@ describe('Secrets only at run time', () => {
     SECRET_ARN: /^ApiKeys$/, // Ref of AWS::SecretsManager::Secret is its ARN
     DIAL_QUEUE_ARN: /^DialerDialQueue\.Arn$/,
     DIAL_QUEUE_URL: /^DialerDialQueue$/, // Ref of an AWS::SQS::Queue is its URL
+    DIAL_PRIORITY_QUEUE_ARN: /^DialerDialPriorityQueue\.Arn$/,
+    DIAL_PRIORITY_QUEUE_URL: /^DialerDialPriorityQueue$/,
     SCHEDULER_ROLE_ARN: /^DialerSchedulerRole\.Arn$/,
     SCHEDULER_DLQ_ARN: /^DialerSchedulerDlq\.Arn$/,
     CRM_OUTBOX_URL: /^CrmWriteBackOutbox$/, // Ref of an AWS::SQS::Queue is its URL

@@ -20,7 +20,7 @@ const topicId = Object.keys(template.findResources('AWS::SNS::Topic'))[0]!;
 
 describe('Observability: alarms', () => {
   it('every alarm notifies the one alarm topic, whose key lets CloudWatch publish; the topic is SSL-only and mailed to the operator', () => {
-    expect(Object.keys(alarms).length).toBe(1 + 3 + 8 + 6);
+    expect(Object.keys(alarms).length).toBe(1 + 3 + 8 + 6 + 2);
     for (const a of Object.values(alarms)) expect(a.Properties['AlarmActions']).toEqual([{ Ref: topicId }]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
@@ -29,6 +29,11 @@ describe('Observability: alarms', () => {
       EnableKeyRotation: true,
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
     });
+  });
+
+  it('dials deferred for capacity in 3 five-minute periods running alarm (demand over the Bland plan); so does the daily spend cap', () => {
+    expect(alarm('DialsDeferredForCapacity')).toMatchObject({ Namespace: 'Redial', MetricName: METRIC.dialDeferredCapacity, Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    expect(alarm('BlandSpendCapReached')).toMatchObject({ MetricName: METRIC.spendCapReached, Statistic: 'Sum', Threshold: 1 });
   });
 
   it('a dial recorded outside the calling window alarms at the first one, per minute', () => {
@@ -71,8 +76,8 @@ describe('Observability: dashboard', () => {
 
   it('is one dashboard with volume against the target, outcomes, errors, lateness, DLQs, Lambda, backfill and cost widgets', () => {
     expect(dashboards).toHaveLength(1);
-    expect(widgets).toHaveLength(10);
-    for (const title of ['Dials per day vs target (8 x open leads)', 'Outcomes per hour', 'Errors and refusals', 'Dial lateness', 'Queues: dead letters', 'Lambda errors and throttles', 'Backfill and reconcile executions', 'Estimated cost today so far (USD)', 'Texts, inbound calls, mid-call tools']) {
+    expect(widgets).toHaveLength(11);
+    for (const title of ['Dials per day vs target (8 x open leads)', 'Outcomes per hour', 'Errors and refusals', 'Dial lateness', 'Queues: dead letters', 'Lambda errors and throttles', 'Backfill and reconcile executions', 'Estimated cost today so far (USD)', 'Texts, inbound calls, mid-call tools', "Bland concurrency in use vs the plan's cap (100)"]) {
       expect(body).toContain(title);
     }
   });

@@ -56,14 +56,25 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'], BatchSize: 10 });
   });
 
-  it('the scheduler role may only send messages to the dial queue and its dead-letter queue', () => {
+  it('the scheduler role may only send messages to the two dial queues and its dead-letter queue', () => {
     template.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })] }) });
     const policies = template.findResources('AWS::IAM::Policy');
     const schedulerPolicy = Object.entries(policies).find(([name]) => name.includes('SchedulerRole'))!;
     const statements = schedulerPolicy[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown[] }[];
     expect(statements).toHaveLength(1);
     expect(statements[0]!.Action).toBe('sqs:SendMessage');
-    expect(statements[0]!.Resource).toHaveLength(2);
+    expect(statements[0]!.Resource).toHaveLength(3);
+  });
+
+  it('the dialer sets no reserved concurrency (a new account at a limit of 10 or 50 could not create it); it reads both dial queues', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const sources = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).map((m) => m.Properties as { EventSourceArn: { 'Fn::GetAtt': string[] }; ScalingConfig?: { MaximumConcurrency: number }; BatchSize: number });
+    const of = (queue: string) => sources.find((s) => s.EventSourceArn['Fn::GetAtt'][0]!.startsWith(queue));
+    expect(of('DialerDialQueue')).toMatchObject({ BatchSize: 10, ScalingConfig: { MaximumConcurrency: 10 } });
+    // The priority lane (fresh leads, callbacks) has pollers of its own, one message to a batch.
+    expect(of('DialerDialPriorityQueue')).toMatchObject({ BatchSize: 1, ScalingConfig: { MaximumConcurrency: 2 } });
   });
 
   it('the redial schedule group, and a sweeper every 5 minutes', () => {

@@ -27,7 +27,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/bland`;
-  sim = await startBlandSim({ apiKey: 'sim-key', webhookSecret: SECRET, seed: 7, talkMs: 20, ratePerSecond: 1_000 });
+  // One number called again and again: the 10-second same-number rule is off here (it has a test of its own).
+  sim = await startBlandSim({ apiKey: 'sim-key', webhookSecret: SECRET, seed: 7, talkMs: 20, ratePerSecond: 1_000, sameNumberMs: 0 });
 });
 afterAll(async () => {
   await sim.stop();
@@ -79,7 +80,7 @@ describe('BlandVoiceAgent against the Bland simulator', () => {
   });
 
   it('answers 429 above its rate limit, and the client waits and retries', async () => {
-    const limited = await startBlandSim({ apiKey: 'sim-key', ratePerSecond: 1, talkMs: 10 });
+    const limited = await startBlandSim({ apiKey: 'sim-key', ratePerSecond: 1, talkMs: 10, sameNumberMs: 0 });
     const sleeps: number[] = [];
     const client = new BlandVoiceAgent({ baseUrl: limited.url, apiKey: 'sim-key', task: 'hi', maxDurationMinutes: 5, webhookUrl: receiverUrl }, {
       ...FAST,

@@ -347,7 +347,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
       // The next minute, or straight to the next thing that can happen (quiet nights pass in one step).
       const candidates = [now + MIN];
       const nextSchedule = rt.nextAt();
-      const idle = bland.heldWebhooks === 0 && rt.queue.depth === 0 && (nextSchedule === null || nextSchedule > now + MIN);
+      const idle = bland.heldWebhooks === 0 && rt.queue.depth === 0 && rt.priorityQueue.depth === 0 && (nextSchedule === null || nextSchedule > now + MIN);
       if (idle) {
         candidates.length = 0;
         candidates.push(nextSchedule ?? END, next < leads.length ? leads[next]!.arrivesAt : END, NIGHTS[nightIndex] ?? END, ...OUTAGES.filter((o) => o > now), RESTART_AT > now ? RESTART_AT : END, now + 5 * MIN);

@@ -41,7 +41,8 @@ it('pause holds every dial (queued ones too); resume restores them spread by min
   // Due, fired into the queue, then the switch goes on before the dialer drains it.
   clock.set(Date.parse('2026-11-24T17:01:00Z'));
   await rt.scheduler.tick();
-  expect(rt.queue.depth).toBe(4);
+  // Their first calls: on the priority lane.
+  expect(rt.priorityQueue.depth).toBe(4);
   expect(await cli('pause')).toEqual({ code: 0, out: ['paused: no call is placed until `npx redial resume` (attempts falling due are held)'] });
   expect((await cli('status')).out).toEqual(['paused']);
   await rt.loopOnce();

@@ -15,6 +15,8 @@ export interface EventBridgeSchedulerConfig {
   readonly groupName: string;
   /** ARN of the dial queue (the target). */
   readonly queueArn: string;
+  /** ARN of the priority dial queue, the target of `lane: 'priority'` messages (absent: the dial queue). */
+  readonly priorityQueueArn?: string | undefined;
   /** Role EventBridge Scheduler assumes; allowed only sqs:SendMessage on the queue. */
   readonly roleArn: string;
   /** Where undeliverable invocations go. */
@@ -52,7 +54,7 @@ export class EventBridgeAttemptScheduler implements AttemptScheduler {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Target: {
-        Arn: this.config.queueArn,
+        Arn: message.lane === 'priority' ? (this.config.priorityQueueArn ?? this.config.queueArn) : this.config.queueArn,
         RoleArn: this.config.roleArn,
         Input: JSON.stringify(message),
         RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },

@@ -1,7 +1,7 @@
 import { BLAND_PLANS, capacityKeys, classifyDial, laneLimits, lineSpacingMs, retryAt, type PacingRules } from '../../../lambdas/domain/pacing';
 
 const RULES: PacingRules = {
-  limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 },
+  limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 }, // a per-second cap set by config
   reservedShare: 0.1, newestFirstShare: 0.05, dailySpendCapUsd: 250, leaseMs: 17 * 60_000, avgCallSeconds: 45,
 };
 const DAY = 86_400_000;
@@ -42,7 +42,9 @@ describe('pacing rules', () => {
     expect(retryAt('spend', 'fresh', now, half)).toBe(Date.parse('2026-07-16T00:05:00Z'));
     expect(retryAt('per-hour', 'rung', now, half)).toBe(Date.parse('2026-07-15T16:02:30Z'));
     expect(retryAt('per-second', 'rung', now, half)).toBe(now + 1_500);
-    expect(retryAt('concurrency', 'fresh', now, half, now + 60_000)).toBe(now + 2_500);
+    expect(retryAt('concurrency', 'fresh', now, half, now + 60_000)).toBe(now + 60_000);
+    expect(retryAt('concurrency', 'fresh', now, half)).toBe(now + 1_500);
+    expect(retryAt('concurrency', 'rung', now, half)).toBe(now + 2_500);
     expect(retryAt('concurrency', 'first-of-day', now, half, now + 60_000)).toBe(now + 60_000);
     expect(retryAt('concurrency', 'rung', now, half, now)).toBe(now + 1_000);
   });
