@@ -6,7 +6,7 @@
  */
 import { clearBenchResults, readBenchResults } from './results';
 
-const ORDER = ['decisions', 'loop', 'backfill', 'ops', 'cli'];
+const ORDER = ['decisions', 'loop', 'backfill', 'ops', 'cli', 'pacing'];
 
 function main(): void {
   if (process.argv.includes('--clear')) {
