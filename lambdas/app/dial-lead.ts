@@ -3,12 +3,12 @@ import { crmTerminal } from '../ports/crm';
 import { VersionConflictError } from '../ports/lead-store';
 import { maskPhone } from '../domain/phone';
 import { watchdogScheduleName, type DialMessage } from '../ports/attempt-scheduler';
-import { applyDecision, blockedBy, cancelAttempt, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
+import { applyDecision, blockedBy, cancelAttempt, dialMessageFor, loopDeps, policyView, reportDay, type LoopDeps, type LoopPorts } from './loop-deps';
 import { describeBlock } from '../domain/blocklist';
 import { chooseCallerId } from '../domain/caller-id';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
 import { METRIC } from '../ports/metrics';
-import { SAME_NUMBER_SPACING_MS } from '../domain/pacing';
+import { SAME_NUMBER_SPACING_MS, type DialClass } from '../domain/pacing';
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
@@ -84,11 +84,16 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
    * attempt at `at` (moved into its window if need be), keeping when it first fell due, so its wait and the day's
    * demand are counted once.
    */
-  async function defer(claimed: Lead, at: number, limit: string, now: number, detail: string): Promise<DialResult> {
+  async function defer(claimed: Lead, at: number, limit: string, now: number, detail: string, waitFor?: DialClass): Promise<DialResult> {
     const view = policyView(claimed);
     const decision = deps.policy.schedule(view, at, claimed.attemptReason ?? 'gap', now);
     const first = !claimed.deferredSince;
-    await applyDecision(deps, claimed, { ...decision, detail: `${detail}; ${decision.detail}` }, { deferredSince: claimed.deferredSince ?? claimed.nextAttemptAt ?? now });
+    const next = await applyDecision(deps, claimed, { ...decision, detail: `${detail}; ${decision.detail}` }, { deferredSince: claimed.deferredSince ?? claimed.nextAttemptAt ?? now });
+    // Waiting for a slot of its class: in the waiting room, so the next freed slot sends it at once. Not if the window
+    // moved it later (it is not due before then).
+    if (waitFor && deps.pacer && next.status === 'ACTIVE' && next.scheduleToken && (next.nextAttemptAt ?? Infinity) <= at + 1_000) {
+      await deps.pacer.park(next, waitFor, dialMessageFor(next));
+    }
     if (limit !== 'same-number') {
       await deps.store.addDailyCounts(reportDay(deps, now), { capacityDeferrals: 1, [`deferred_${limit}`]: 1, ...(first ? { attemptsDue: 1, attemptsDeferred: 1 } : {}) });
       deps.metrics?.add(METRIC.dialDeferredCapacity, 1);
@@ -141,8 +146,11 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     if (deps.pacer) {
       const admission = await deps.pacer.admit(claimed, message.scheduleToken, deps.policy.callsOnLocalDay(policyView(claimed), now), claimed.attemptReason, now);
       deps.metrics?.add(METRIC.pacerInFlight, admission.usage.inFlight, 'Count');
-      if (!admission.admitted) return defer(claimed, admission.retryAt, admission.limit, now, `deferred for capacity (${admission.limit} full for a ${admission.cls} dial)`);
+      if (!admission.admitted) {
+        return defer(claimed, admission.retryAt, admission.limit, now, `deferred for capacity (${admission.limit} full for a ${admission.cls} dial)`, admission.limit === 'concurrency' ? admission.cls : undefined);
+      }
       holdsSlot = true;
+      await deps.pacer.unpark(claimed, admission.cls);
     }
     const freeSlot = async () => {
       if (!holdsSlot) return;

@@ -84,7 +84,9 @@ export interface LoopDeps extends LoopPorts {
 
 export function loopDeps(ports: LoopPorts): LoopDeps {
   const window = new CallingWindow(ports.config.window);
-  const pacer = ports.capacity && ports.config.pacer.enabled ? makePacer(ports.capacity, ports.config, ports.random) : null;
+  // A freed slot wakes a waiting attempt through the dial queue (without one, attempts come back at their turns only).
+  const wake = ports.dialQueue ? (message: DialMessage) => sendAttempt(ports, 'queue', ports.clock.now(), message) : null;
+  const pacer = ports.capacity && ports.config.pacer.enabled ? makePacer(ports.capacity, ports.config, ports.random, wake) : null;
   return { ...ports, window, policy: new RedialPolicy(ports.config.policy, window), classifier: new CallClassifier(ports.config.outcomes), pacer };
 }
 

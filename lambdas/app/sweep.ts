@@ -84,9 +84,11 @@ export function makeSweep(ports: LoopPorts | LoopDeps) {
     // While the kill switch is on, overdue attempts are held on purpose: resume restores them, spread out.
     if (await deps.store.getSystemPaused()) return { rescheduled: 0, recovered: 0 };
     const now = deps.clock.now();
-    // The capacity ledger's expired leases (calls whose end was never seen) and past periods go.
+    // The capacity ledger's expired leases (calls whose end was never seen) and past periods go; free slots go to the
+    // waiting room (slots freed by an expired lease, a wake lost to a crash).
     try {
       await deps.pacer?.prune(now);
+      await deps.pacer?.wakeFree(now);
     } catch (error) {
       deps.log?.({ event: 'sweep-failed', phone: '-', detail: `capacity ledger prune: ${(error as Error).message.slice(0, 200)}` });
     }

@@ -117,9 +117,9 @@ export const pacerConfigSchema = z.strictObject({
   perHour: nullableLimit.optional(),
   perDay: nullableLimit.optional(),
   /** Share of each cap kept for fresh leads and callbacks. */
-  reservedShare: z.number().min(0).max(0.9).default(0.1),
+  reservedShare: z.number().min(0).max(0.9).default(0.05),
   /** Further share the day's first call of a lead gives up as the lead ages (to 30 days): newest leads first. */
-  newestFirstShare: z.number().min(0).max(0.5).default(0.05),
+  newestFirstShare: z.number().min(0).max(0.5).default(0.03),
   /** Average call length (seconds): deferred attempts are spaced at the rate slots free up. */
   avgCallSeconds: z.number().min(1).max(3_600).default(45),
   /** Bland spend a UTC day (USD) after which no new dial starts (an alarm fires); null = none. */

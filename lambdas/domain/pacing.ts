@@ -140,3 +140,29 @@ export function lineSpacingMs(rules: PacingRules, lane: LaneLimits): number {
 
 /** Bland refuses a second call to one number within 10 seconds (docs/bland.md, S2). */
 export const SAME_NUMBER_SPACING_MS = 10_000;
+
+/** What the waiting room orders an attempt by. */
+export interface WaitingAttempt {
+  readonly phone: string;
+  /** When the attempt first fell due (its first deferral kept it). */
+  readonly dueSince: number;
+  readonly createdAt: number;
+}
+
+const RANK_DIGITS = 15;
+const RANK_TOP = 10 ** RANK_DIGITS - 1;
+
+/**
+ * An attempt's place in the waiting room, as a string that sorts in the order slots go: its class first (fresh,
+ * callback, rung, first-of-day), then within fresh, callback and rung the longest waiting first, and within the day's
+ * first calls the newest lead first. The phone makes it one place per lead (a lead has one live attempt).
+ */
+export function waiterPlace(cls: DialClass, attempt: WaitingAttempt): string {
+  const rank = cls === 'first-of-day' ? RANK_TOP - Math.max(0, attempt.createdAt) : Math.max(0, attempt.dueSince);
+  return `${DIAL_CLASSES.indexOf(cls)}#${String(rank).padStart(RANK_DIGITS, '0')}#${attempt.phone}`;
+}
+
+/** The class a waiting-room place belongs to. */
+export function classOfPlace(place: string): DialClass {
+  return DIAL_CLASSES[Number(place.slice(0, place.indexOf('#')))] ?? 'first-of-day';
+}

@@ -1,4 +1,5 @@
 import type { CapacityKeys, CapacityLimit, LaneLimits } from '../domain/pacing';
+import type { DialMessage } from './attempt-scheduler';
 
 /** How much of the voice platform's capacity is in use: calls holding a slot, and the counts of the current periods. */
 export interface CapacityUsage {
@@ -7,6 +8,15 @@ export interface CapacityUsage {
   readonly hour: number;
   readonly day: number;
   readonly spendUsd: number;
+}
+
+/**
+ * An attempt deferred for concurrency, waiting in the pacer's waiting room for a slot. `place` orders the room: the
+ * priority class first, then the rank within it (sortable strings; see waiterPlace in domain/pacing).
+ */
+export interface Waiter {
+  readonly place: string;
+  readonly message: DialMessage;
 }
 
 export type Acquired = { readonly acquired: true; readonly usage: CapacityUsage } | { readonly acquired: false; readonly full: readonly CapacityLimit[]; readonly usage: CapacityUsage };
@@ -22,8 +32,21 @@ export interface CapacityStore {
    * count is below `limits` (expired leases do not count). Refused: which limits are full, and the usage seen.
    */
   acquire(token: string, keys: CapacityKeys, limits: LaneLimits, leaseUntil: number, now: number): Promise<Acquired>;
-  /** Frees the slot `token` holds (nothing if none) and adds a finished call's price to `day`'s spend. */
-  release(token: string, day: string, spendUsd: number): Promise<void>;
+  /**
+   * Frees the slot `token` holds (nothing if none) and adds a finished call's price to `day`'s spend. Answers the calls
+   * still holding a slot (leases not yet expired at `now`).
+   */
+  release(token: string, day: string, spendUsd: number, now: number): Promise<number>;
+  /** Puts an attempt in the waiting room at its place (one per lead: a lead's new attempt replaces its old one). */
+  park(waiter: Waiter): Promise<void>;
+  /** Takes an attempt out of the waiting room (it was admitted by its own message). */
+  unpark(place: string): Promise<void>;
+  /** The first `n` waiters, first places first (a look: another dialer may take them meanwhile). */
+  waiters(n: number): Promise<Waiter[]>;
+  /** Takes one waiter out of the room by an atomic delete: true for the one dialer that took it. */
+  take(place: string): Promise<boolean>;
+  /** How many attempts wait in the room. */
+  waiting(): Promise<number>;
   usage(keys: CapacityKeys, now: number): Promise<CapacityUsage>;
   /** The next turn on a class's line: max(the line, now) + spacing, reserved atomically (deferred attempts' retry). */
   reserveTurn(line: string, now: number, spacingMs: number): Promise<number>;

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCapacityStore } from '../../lambdas/adapters/aws/dial-capacity.dynamodb';
 import { ensureTable } from '../../lambdas/adapters/aws/table-definition';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
-import { capacityKeys, type LaneLimits } from '../../lambdas/domain/pacing';
+import { capacityKeys, waiterPlace, type LaneLimits } from '../../lambdas/domain/pacing';
 
 /** The capacity ledger on dynalite: the same item and conditional writes as on AWS. */
 let dynamo: LocalDynamo;
@@ -29,10 +29,10 @@ describe('DynamoCapacityStore', () => {
     for (const token of ['a', 'b', 'c', 'd']) results.push(await store.acquire(token, keys(T0), LIMITS, T0 + 60_000, T0));
     expect(results.map((r) => r.acquired)).toEqual([true, true, true, false]);
     expect(results[3]).toMatchObject({ acquired: false, full: ['concurrency'], usage: { inFlight: 3 } });
-    await store.release('b', keys(T0).day, 0);
+    expect(await store.release('b', keys(T0).day, 0, T0)).toBe(2);
     expect(await store.acquire('d', keys(T0), LIMITS, T0 + 60_000, T0)).toMatchObject({ acquired: true, usage: { inFlight: 3 } });
     // A release of a token that holds nothing (a duplicate, or a lease already pruned) changes nothing.
-    await store.release('zz', keys(T0).day, 0);
+    expect(await store.release('zz', keys(T0).day, 0, T0)).toBe(3);
     expect((await store.usage(keys(T0), T0)).inFlight).toBe(3);
   });
 
@@ -69,9 +69,9 @@ describe('DynamoCapacityStore', () => {
     const store = await ledger();
     const limits = { ...LIMITS, concurrency: 10, spendUsd: 1 };
     expect((await store.acquire('a', keys(T0), limits, T0 + 60_000, T0)).acquired).toBe(true);
-    await store.release('a', keys(T0).day, 0.6);
+    await store.release('a', keys(T0).day, 0.6, T0);
     expect((await store.acquire('b', keys(T0), limits, T0 + 60_000, T0)).acquired).toBe(true);
-    await store.release('b', keys(T0).day, 0.6);
+    await store.release('b', keys(T0).day, 0.6, T0);
     expect(await store.acquire('c', keys(T0), limits, T0 + 60_000, T0)).toMatchObject({ acquired: false, full: ['spend'], usage: { spendUsd: 1.2 } });
   });
 
@@ -94,5 +94,35 @@ describe('DynamoCapacityStore', () => {
     const item = (await dynamo.doc.send(new GetCommand({ TableName: `capacity-${tables}`, Key: { pk: 'PACER', sk: 'LEDGER' } }))).Item!;
     expect(Object.keys(item['held'] as object)).toEqual(['live']);
     expect(Object.keys(item).filter((k) => /^(s|h|d)_/.test(k)).sort()).toEqual([`d_${keys(later).day}`, `h_${keys(later).hour}`]);
+  });
+
+  it('the waiting room gives its waiters in priority order (class, then the longest waiting, the newest lead first for day-first calls); each is taken once', async () => {
+    const store = await ledger();
+    const msg = (phone: string) => ({ v: 1 as const, kind: 'dial' as const, phone, scheduleToken: `tok-${phone}` });
+    const lead = (phone: string, dueSince: number, createdAt: number) => ({ phone, dueSince, createdAt });
+    const places = {
+      oldFirstOfDay: waiterPlace('first-of-day', lead('+1', T0 - 1_000, T0 - 30 * 86_400_000)),
+      newFirstOfDay: waiterPlace('first-of-day', lead('+2', T0, T0 - 86_400_000)),
+      lateRung: waiterPlace('rung', lead('+3', T0 + 5_000, 0)),
+      earlyRung: waiterPlace('rung', lead('+4', T0 + 1_000, 0)),
+      fresh: waiterPlace('fresh', lead('+5', T0 + 9_000, T0 + 9_000)),
+      callback: waiterPlace('callback', lead('+6', T0, 0)),
+    };
+    for (const [name, place] of Object.entries(places)) await store.park({ place, message: msg(name) });
+    expect(await store.waiting()).toBe(6);
+    const order = (await store.waiters(10)).map((w) => w.message.phone);
+    expect(order).toEqual(['fresh', 'callback', 'earlyRung', 'lateRung', 'newFirstOfDay', 'oldFirstOfDay']);
+    // Parking a lead again at the same place replaces its message (one waiter per lead).
+    await store.park({ place: places.fresh, message: { ...msg('fresh'), scheduleToken: 'tok-new' } });
+    expect((await store.waiters(1))[0]!.message.scheduleToken).toBe('tok-new');
+    // Ten dialers race for the head: one takes it.
+    const takes = await Promise.all(Array.from({ length: 10 }, () => store.take(places.fresh)));
+    expect(takes.filter(Boolean)).toHaveLength(1);
+    await store.unpark(places.callback);
+    expect((await store.waiters(10)).map((w) => w.message.phone)).toEqual(['earlyRung', 'lateRung', 'newFirstOfDay', 'oldFirstOfDay']);
+    expect(await store.waiting()).toBe(4);
+    // The ledger item is not a waiter.
+    await store.acquire('a', keys(T0), LIMITS, T0 + 60_000, T0);
+    expect(await store.waiting()).toBe(4);
   });
 });

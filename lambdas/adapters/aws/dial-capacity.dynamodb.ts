@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CapacityKeys, CapacityLimit, LaneLimits } from '../../domain/pacing';
-import type { Acquired, CapacityStore, CapacityUsage } from '../../ports/dial-capacity';
+import type { DialMessage } from '../../ports/attempt-scheduler';
+import type { Acquired, CapacityStore, CapacityUsage, Waiter } from '../../ports/dial-capacity';
 import { isConditionFailure } from './lead-store.dynamodb';
 
 /**
@@ -11,6 +12,9 @@ import { isConditionFailure } from './lead-store.dynamodb';
  * One UpdateItem takes a slot and counts the call under a condition on every count (`size(held)` for the slots), so
  * the ledger can never pass a limit, whatever the number of dialers. It stays small: one entry per call in progress,
  * and the sweeper prunes past periods. One item takes about 1,000 write units a second (docs/scale.md).
+ *
+ * The waiting room: one item per attempt deferred for concurrency, pk PACER sk WAIT#<place> (its class, then its rank),
+ * holding its dial message. A freed slot takes the first waiter by a conditional delete.
  */
 const KEY = { pk: 'PACER', sk: 'LEDGER' };
 
@@ -122,22 +126,71 @@ export class DynamoCapacityStore implements CapacityStore {
     }
   }
 
-  async release(token: string, day: string, spendUsd: number): Promise<void> {
+  async release(token: string, day: string, spendUsd: number, now: number): Promise<number> {
     const spend = spendUsd > 0;
     try {
-      await this.doc.send(new UpdateCommand({
+      const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: KEY,
         UpdateExpression: spend ? 'REMOVE held.#tok ADD #usd :usd' : 'REMOVE held.#tok',
         ExpressionAttributeNames: { '#tok': token, ...(spend ? { '#usd': `usd_${day}` } : {}) },
         ...(spend ? { ExpressionAttributeValues: { ':usd': spendUsd } } : {}),
+        ReturnValues: 'ALL_NEW',
       }));
+      return Object.values((Attributes as Item | undefined)?.held ?? {}).filter((leaseUntil) => leaseUntil > now).length;
     } catch (error) {
       // No ledger yet: nothing was ever held; a price still counts.
       if (!noLedger(error)) throw error;
       await this.ensure();
-      if (spend) await this.release(token, day, spendUsd);
+      return spend ? this.release(token, day, spendUsd, now) : 0;
     }
+  }
+
+  async park(waiter: Waiter): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: KEY.pk, sk: `WAIT#${waiter.place}`, kind: 'pacer-waiter', message: waiter.message } }));
+  }
+
+  async unpark(place: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: KEY.pk, sk: `WAIT#${place}` } }));
+  }
+
+  async waiters(n: number): Promise<Waiter[]> {
+    if (n <= 0) return [];
+    const { Items = [] } = await this.doc.send(new QueryCommand({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': KEY.pk, ':prefix': 'WAIT#' },
+      Limit: n,
+      ConsistentRead: true,
+    }));
+    return Items.map((item) => ({ place: String(item['sk']).slice('WAIT#'.length), message: item['message'] as DialMessage }));
+  }
+
+  async take(place: string): Promise<boolean> {
+    try {
+      await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: KEY.pk, sk: `WAIT#${place}` }, ConditionExpression: 'attribute_exists(sk)' }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async waiting(): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': KEY.pk, ':prefix': 'WAIT#' },
+        Select: 'COUNT',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }));
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
 
   async usage(keys: CapacityKeys, now: number): Promise<CapacityUsage> {

@@ -1,4 +1,4 @@
-import { BLAND_PLANS, capacityKeys, classifyDial, laneLimits, lineSpacingMs, retryAt, type PacingRules } from '../../../lambdas/domain/pacing';
+import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, laneLimits, lineSpacingMs, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
 
 const RULES: PacingRules = {
   limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 }, // a per-second cap set by config
@@ -57,5 +57,21 @@ describe('pacing rules', () => {
     expect(BLAND_PLANS.scale).toMatchObject({ concurrency: 100, perHour: 1_000, perDay: 5_000 });
     expect(BLAND_PLANS.build).toMatchObject({ concurrency: 50, perHour: 1_000, perDay: 2_000 });
     expect(BLAND_PLANS.start).toMatchObject({ concurrency: 10, perHour: 100, perDay: 100 });
+  });
+});
+
+describe('waiting-room places', () => {
+  const at = (phone: string, dueSince: number, createdAt: number) => ({ phone, dueSince, createdAt });
+  it('sort as slots go: class first, the longest waiting first, the newest lead first among the day\'s first calls', () => {
+    const places = [
+      ['old first-of-day', waiterPlace('first-of-day', at('+1', 0, 1_000))],
+      ['new first-of-day', waiterPlace('first-of-day', at('+2', 5_000, 9_000))],
+      ['late rung', waiterPlace('rung', at('+3', 7_000, 0))],
+      ['early rung', waiterPlace('rung', at('+4', 6_000, 0))],
+      ['callback', waiterPlace('callback', at('+5', 9_999_999, 0))],
+      ['fresh', waiterPlace('fresh', at('+6', 10 ** 13, 10 ** 13))],
+    ] as const;
+    expect([...places].sort((a, b) => (a[1] < b[1] ? -1 : 1)).map(([name]) => name)).toEqual(['fresh', 'callback', 'early rung', 'late rung', 'new first-of-day', 'old first-of-day']);
+    expect(places.map(([, place]) => classOfPlace(place))).toEqual(['first-of-day', 'first-of-day', 'rung', 'rung', 'callback', 'fresh']);
   });
 });

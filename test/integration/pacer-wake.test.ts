@@ -1,0 +1,79 @@
+import { DynamoCapacityStore } from '../../lambdas/adapters/aws/dial-capacity.dynamodb';
+import { ensureTable } from '../../lambdas/adapters/aws/table-definition';
+import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { makePacer } from '../../lambdas/app/pacing';
+import { parseConfig } from '../../lambdas/config/config';
+import type { Lead } from '../../lambdas/domain/lead';
+import type { DialMessage } from '../../lambdas/ports/attempt-scheduler';
+
+/**
+ * The pacer's waiting room on dynalite: a freed slot goes at once to the first waiter whose class may use it (never a
+ * lower class into the reserve), the sweeper's wake fills every free slot, and an attempt admitted by its own message
+ * leaves the room.
+ */
+let dynamo: LocalDynamo;
+let tables = 0;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo({ tableName: 'wake-0' });
+});
+afterAll(async () => dynamo.stop());
+
+const T0 = Date.parse('2026-07-15T15:00:00Z');
+const DAY = 86_400_000;
+
+function lead(phone: string, calls: number, createdAt: number, deferredSince: number | null, reason = 'gap'): Lead {
+  return { phone, attemptsTotal: calls, createdAt, deferredSince, nextAttemptAt: T0, updatedAt: T0, attemptReason: reason, scheduleToken: `tok-${phone}` } as unknown as Lead;
+}
+
+async function pacerWith(concurrency: number) {
+  const table = `wake-${++tables}`;
+  await ensureTable(dynamo.client, table);
+  const store = new DynamoCapacityStore(dynamo.doc, table);
+  const woken: DialMessage[] = [];
+  const pacer = makePacer(store, parseConfig({ pacer: { plan: 'scale', concurrency, reservedShare: 0.2, newestFirstShare: 0 } }), () => 0.5, async (m) => {
+    woken.push(m);
+  });
+  const msg = (l: Lead): DialMessage => ({ v: 1, kind: 'dial', phone: l.phone, scheduleToken: l.scheduleToken! });
+  return { store, pacer, woken, msg };
+}
+
+describe('pacer waiting room', () => {
+  it('a freed slot goes to the first waiter at once; a lower class never takes the reserve', async () => {
+    const { pacer, woken, msg, store } = await pacerWith(5); // rungs and day-first calls: 4 of 5 slots
+    // Four redials fill their lane; a fifth redial is refused and waits.
+    for (let i = 0; i < 4; i++) expect((await pacer.admit(lead(`+1${i}`, 1, T0 - DAY, null), `t${i}`, 0, 'gap', T0)).admitted).toBe(true);
+    const waitingRedial = lead('+19', 1, T0 - DAY, T0);
+    const refused = await pacer.admit(waitingRedial, 'tok-+19', 0, 'gap', T0);
+    expect(refused).toMatchObject({ admitted: false, limit: 'concurrency', cls: 'first-of-day' });
+    await pacer.park(waitingRedial, 'first-of-day', msg(waitingRedial));
+    // A fresh lead still gets the reserved slot.
+    expect((await pacer.admit(lead('+20', 0, T0, null, 'first'), 'fresh-1', 0, 'first', T0)).admitted).toBe(true);
+    // The fresh call ends: 4 held, the redial's lane (4) is still full, so the reserve is not handed to it.
+    await pacer.release('fresh-1', T0 + 40_000);
+    expect(woken).toEqual([]);
+    // A redial ends: its slot goes to the waiting redial at once.
+    await pacer.release('t0', T0 + 41_000);
+    expect(woken).toEqual([msg(waitingRedial)]);
+    expect(await store.waiting()).toBe(0);
+  });
+
+  it('waiters go in priority order; the sweeper hands every free slot out; an attempt admitted by its own message leaves the room', async () => {
+    const { pacer, woken, msg, store } = await pacerWith(10);
+    const redial = lead('+31', 2, T0 - 3 * DAY, T0 - 5_000);
+    const rung = lead('+32', 2, T0 - 3 * DAY, T0 - 1_000);
+    const callback = lead('+33', 2, T0 - 9 * DAY, T0, 'callback');
+    const late = lead('+34', 1, T0 - DAY, T0 - 9_000);
+    await pacer.park(redial, 'first-of-day', msg(redial));
+    await pacer.park(rung, 'rung', msg(rung));
+    await pacer.park(callback, 'callback', msg(callback));
+    await pacer.park(late, 'first-of-day', msg(late));
+    expect(await pacer.waiting()).toBe(4);
+    // The late redial comes back by its own message (its turn) and is admitted: it leaves the room.
+    expect((await pacer.admit(late, 'tok-+34', 0, 'gap', T0)).admitted).toBe(true);
+    await pacer.unpark(late, 'first-of-day');
+    expect(await pacer.waiting()).toBe(3);
+    expect(await pacer.wakeFree(T0)).toBe(3);
+    expect(woken.map((m) => m.phone)).toEqual(['+33', '+32', '+31']);
+    expect(await store.waiting()).toBe(0);
+  });
+});
