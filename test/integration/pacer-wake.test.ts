@@ -5,11 +5,13 @@ import { makePacer } from '../../lambdas/app/pacing';
 import { parseConfig } from '../../lambdas/config/config';
 import type { Lead } from '../../lambdas/domain/lead';
 import type { DialMessage } from '../../lambdas/ports/attempt-scheduler';
+import { MemoryMetrics } from '../../lambdas/adapters/local/metrics.memory';
+import { checkInvariants, startLoop } from '../support/loop-harness';
 
 /**
  * The pacer's waiting room on dynalite: a freed slot goes at once to the first waiter whose class may use it (never a
  * lower class into the reserve), the sweeper's wake fills every free slot, and an attempt admitted by its own message
- * leaves the room.
+ * leaves the room. And the daily spend cap, end to end through the loop.
  */
 let dynamo: LocalDynamo;
 let tables = 0;
@@ -75,5 +77,35 @@ describe('pacer waiting room', () => {
     expect(await pacer.wakeFree(T0)).toBe(3);
     expect(woken.map((m) => m.phone)).toEqual(['+33', '+32', '+31']);
     expect(await store.waiting()).toBe(0);
+  });
+});
+
+describe('daily spend cap (through the loop)', () => {
+  it('once the day\'s Bland spend reaches the cap, no new dial starts: deferred for spend (not FAILED), metric SpendCapReached', async () => {
+    const metrics = new MemoryMetrics();
+    const loop = await startLoop(dynamo, {
+      now: T0, // Wed 11:00 EDT
+      pacing: true,
+      metrics,
+      config: { pacer: { plan: 'scale', dailySpendCapUsd: 0.3 } },
+      script: () => ({ body: { status: 'completed', answered_by: 'voicemail', price: 0.2 } as never, durationMs: 60_000 }),
+    });
+    const phones: string[] = [];
+    for (const phone of ['(212) 555-0301', '(212) 555-0302']) phones.push((await loop.acceptLead({ phone, state: 'NY' })).phone);
+    await loop.runUntil(T0 + 2 * 60_000);
+    // Both placed at once (nothing spent yet); their ends bring the day to $0.40, over the $0.30 cap.
+    expect(loop.agent.calls).toHaveLength(2);
+    const late = (await loop.acceptLead({ phone: '(212) 555-0303', state: 'NY' })).phone;
+    await loop.runUntil(T0 + 60 * 60_000);
+    expect(loop.agent.calls).toHaveLength(2);
+    expect(loop.agent.calls.some((c) => c.request.phone === late)).toBe(false);
+    expect(metrics.sum('SpendCapReached')).toBeGreaterThan(0);
+    const lead = (await loop.store.get(late))!;
+    expect(lead.status).toBe('ACTIVE');
+    expect(lead.attemptsTotal).toBe(0);
+    expect(lead.nextAttemptReason).toMatch(/spend full/);
+    // It comes back the next UTC day.
+    expect(lead.nextAttemptAt!).toBeGreaterThanOrEqual(Date.parse('2026-07-16T00:00:00Z'));
+    expect(await checkInvariants(loop, [...phones, late])).toEqual([]);
   });
 });
