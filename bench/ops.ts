@@ -12,9 +12,11 @@
  * baseline measured in the same run: one PutItem of a lead item through the same client.
  *
  * Two configurations, each run twice (once counting, once timing, so the counting does not inflate the CPU figure):
- *   minimal     the deps of bench/loop.ts: no blocklist, no caller-ID pool, no Convoso
+ *   minimal     the deps of bench/loop.ts: no blocklist, no caller-ID pool, no Convoso; every attempt through the
+ *               Scheduler, no pacer (the wiring before the speed-to-lead issue, for comparison)
  *   production  what lambdas/handlers/aws-deps.ts wires: the blocklist, a caller-ID pool of BENCH_OPS_POOL numbers
- *               (default 10), the pre-dial Convoso check and the CRM outbox (texts stay off, as by default)
+ *               (default 10), the pre-dial Convoso check, the CRM outbox, near attempts on the dial queue and the
+ *               pacer's ledger at the default plan (texts stay off, as by default)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,8 @@ import { makeWatchdog } from '../lambdas/app/watchdog';
 import { parseConfig } from '../lambdas/config/config';
 import { PER_DIAL } from '../lambdas/domain/cost-model';
 import type { AttemptScheduler, DialMessage } from '../lambdas/ports/attempt-scheduler';
+import { MAX_DIAL_DELAY_MS, type DialQueue } from '../lambdas/ports/dial-queue';
+import { DynamoCapacityStore } from '../lambdas/adapters/aws/dial-capacity.dynamodb';
 import type { Clock } from '../lambdas/ports/clock';
 import type { VoiceAgent } from '../lambdas/ports/voice-agent';
 import { seededRandom } from '../sim/random';
@@ -306,6 +310,27 @@ const AREAS: readonly [string, string][] = [
   ['415', 'CA'], ['206', 'WA'], ['404', 'GA'], ['617', 'MA'], ['215', 'PA'], ['702', 'NV'],
 ];
 const phoneOf = (i: number) => `+1${AREAS[i % AREAS.length]![0]}${2_000_000 + Math.floor(i / AREAS.length)}`;
+/** The dial queue as SQS would be called: one SendMessage per send, delivered after its delay. In memory. */
+class CountingDialQueue implements DialQueue {
+  private readonly due = new MinHeap<DialMessage>();
+  constructor(private readonly clock: ManualClock, private readonly tally: Tally) {}
+
+  async send(message: DialMessage, delayMs = 0): Promise<void> {
+    this.tally.add('sqs.dialSend');
+    this.due.push(this.clock.now() + Math.min(delayMs, MAX_DIAL_DELAY_MS), message);
+  }
+
+  nextAt(): number | undefined {
+    return this.due.peekKey();
+  }
+
+  takeDue(now: number): DialMessage[] {
+    const out: DialMessage[] = [];
+    while ((this.due.peekKey() ?? Infinity) <= now) out.push(this.due.pop()!);
+    return out;
+  }
+}
+
 /** Ids of the length production uses (randomUUID, Bland's call_id), since ids are stored and item sizes count. */
 const uuidOf = (prefix: number, n: number) => `${String(prefix).padStart(8, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
@@ -381,6 +406,8 @@ async function dayOn(dynamo: { endpoint: string; tableName: string }, config: Co
   const store = new DynamoLeadStore(doc, dynamo.tableName);
   const clock = new ManualClock(INTAKE_AT);
   const scheduler = new CountingScheduler(clock, tally);
+  // Production sends near attempts straight to the dial queue (SQS SendMessage with a delay), as aws-deps wires it.
+  const dialQueue = production ? new CountingDialQueue(clock, tally) : null;
   const random = seededRandom(20260715);
   const webhooks = new MinHeap<CallEnded>();
   let calls = 0;
@@ -423,7 +450,9 @@ async function dayOn(dynamo: { endpoint: string; tableName: string }, config: Co
   let ids = 0;
   let logBytes = 0;
   const deps = loopDeps({
-    store, scheduler, agent, clock, config: cfg, newId: () => uuidOf(2, ++ids), random,
+    store, scheduler, dialQueue, agent, clock, config: cfg, newId: () => uuidOf(2, ++ids), random,
+    // The pacer's ledger, as aws-deps wires it (production only; its DynamoDB requests are part of a dial's).
+    capacity: production ? new DynamoCapacityStore(doc, dynamo.tableName) : null,
     crm: production ? { findByPhone: async (phone) => (tally.add('convoso.lookup'), { leadId: `L${phone}`, listId: '1', status: 'NA' }) } : null,
     crmOutbox: production ? { send: async () => tally.add('sqs.outboxSend') } : null,
     crmParked: store,
@@ -454,12 +483,13 @@ async function dayOn(dynamo: { endpoint: string; tableName: string }, config: Co
   const logStart = logBytes;
   cpu = process.cpuUsage();
   for (;;) {
-    const ts = scheduler.nextAt();
+    const tq = dialQueue?.nextAt();
+    const ts = Math.min(scheduler.nextAt() ?? Infinity, tq ?? Infinity);
     const tw = webhooks.peekKey();
-    const t = Math.min(ts ?? Infinity, tw ?? Infinity);
+    const t = Math.min(ts, tw ?? Infinity);
     if (!Number.isFinite(t) || t > END) break;
     clock.set(Math.max(clock.now(), t));
-    if (tw !== undefined && tw <= (ts ?? Infinity)) {
+    if (tw !== undefined && tw <= ts) {
       const body = webhooks.pop()!;
       if (bodies.length < DUPLICATES) bodies.push(body);
       tally.phase = 'webhook';
@@ -467,7 +497,7 @@ async function dayOn(dynamo: { endpoint: string; tableName: string }, config: Co
       tally.phase = '';
       continue;
     }
-    for (const message of scheduler.takeDue(clock.now())) {
+    for (const message of [...scheduler.takeDue(clock.now()), ...(dialQueue?.takeDue(clock.now()) ?? [])]) {
       tally.phase = 'dialer';
       count(message.kind === 'dial' ? await dial(message) : await watchdog(message));
       tally.phase = '';
@@ -504,7 +534,7 @@ interface PerDial {
   readonly tableWcu: number; readonly indexWcu: number; readonly wcu: number; readonly rcu: number;
   readonly conditionFailures: number;
   readonly schedCreate: number; readonly schedDelete: number; readonly schedDeleteNotFound: number; readonly schedInvocations: number;
-  readonly queueSends: number; readonly outboxSends: number;
+  readonly queueSends: number; readonly outboxSends: number; readonly dialSends: number;
   readonly blandPost: number; readonly blandGet: number; readonly convoso: number;
   /** Units per dial on the busiest single partition key of each kind of key. */
   readonly hot: Readonly<Record<string, { w: number; r: number }>>;
@@ -536,7 +566,7 @@ function per(t: Map<string, number>, divisor: number, phase = ''): PerDial {
     tableWcu: g('ddb.wcu'), indexWcu: g('ddb.indexWcu'), wcu: g('ddb.wcu') + g('ddb.indexWcu'), rcu: g('ddb.rcu'),
     conditionFailures: g('ddb.conditionFailures'),
     schedCreate: g('sched.create'), schedDelete: g('sched.delete'), schedDeleteNotFound: g('sched.deleteNotFound'), schedInvocations: g('sched.invocations'),
-    queueSends: g('sched.invocations') + g('sqs.outboxSend'), outboxSends: g('sqs.outboxSend'),
+    queueSends: g('sched.invocations') + g('sqs.dialSend') + g('sqs.outboxSend'), outboxSends: g('sqs.outboxSend'), dialSends: g('sqs.dialSend'),
     blandPost: g('bland.placeCall'), blandGet: g('bland.getCall'), convoso: g('convoso.lookup'),
     hot,
   };
@@ -573,7 +603,8 @@ async function main(): Promise<void> {
     ['Scheduler DeleteSchedule (already fired)', (_, d) => `${f2(d.schedDelete)} (${f2(d.schedDeleteNotFound)})`],
     ['  in the dialer + in the webhook', (c) => split(c, (d) => d.schedDelete)],
     ['Scheduler invocations (into the dial queue)', (_, d) => f2(d.schedInvocations)],
-    ['queue sends: dial queue + CRM outbox', (_, d) => `${f2(d.schedInvocations)} + ${f2(d.outboxSends)} = ${f2(d.queueSends)}`],
+    ['dial queue SendMessage (near attempts, wakes)', (_, d) => f2(d.dialSends)],
+    ['queue sends: by the Scheduler + dialers + CRM outbox', (_, d) => `${f2(d.schedInvocations)} + ${f2(d.dialSends)} + ${f2(d.outboxSends)} = ${f2(d.queueSends)}`],
     ['Bland POST /v1/calls, GET /v1/calls/{id}', (_, d) => `${f2(d.blandPost)}, ${f2(d.blandGet)}`],
     ['Convoso lookups', (_, d) => f2(d.convoso)],
     ['client CPU per dial (user + system)', (c) => `${f2(cpu(c))} ms`],
