@@ -9,7 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { secureQueue } from './queues';
 import { Construct } from 'constructs';
-import { grantSecretValue, grantTable, LOOP_TABLE_ACTIONS } from './grants';
+import { grantSecretValue, grantTable, grantWaitingRoom, LOOP_TABLE_ACTIONS } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface DialerProps {
@@ -88,6 +88,8 @@ export class Dialer extends Construct {
     grantTable(this.dialerFunction, props.table, LOOP_TABLE_ACTIONS);
     // The sweeper finds overdue attempts in the `due` index.
     grantTable(this.sweeperFunction, props.table, LOOP_TABLE_ACTIONS, { dueIndex: true });
+    // Both free slots (a placed-nothing dial, the watchdog, a stuck claim) and hand them to the waiting room.
+    for (const fn of [this.dialerFunction, this.sweeperFunction]) grantWaitingRoom(fn, props.table);
   }
 
   /**

@@ -23,6 +23,19 @@ export function grantTable(fn: IGrantable, table: ITable, actions: readonly Tabl
   }
 }
 
+/**
+ * The pacer's waiting room (lambdas/adapters/aws/dial-capacity.dynamodb.ts): a freed slot takes its waiter out by
+ * DeleteItem, and an attempt admitted by its own message leaves the room. Only items of partition PACER may be
+ * deleted (dynamodb:LeadingKeys): no lead, call or blocklist entry.
+ */
+export function grantWaitingRoom(fn: IGrantable, table: ITable): void {
+  fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({
+    actions: ['dynamodb:DeleteItem'],
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['PACER'] } },
+  }));
+}
+
 /** Writing raw inbound bodies: one PutObject per body under `inbound/` (lambdas/adapters/aws/archive.s3.ts); no read, no delete. */
 export function grantArchivePut(fn: IGrantable, bucket: IBucket): void {
   fn.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('inbound/*')] }));

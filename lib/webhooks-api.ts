@@ -8,7 +8,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Dialer } from './dialer';
-import { grantArchivePut, grantSecretValue, grantTable, LOOP_TABLE_ACTIONS } from './grants';
+import { grantArchivePut, grantSecretValue, grantTable, grantWaitingRoom, LOOP_TABLE_ACTIONS } from './grants';
 import { RedialFunction } from './redial-function';
 
 export interface WebhooksApiProps {
@@ -65,6 +65,8 @@ export class WebhooksApi extends Construct {
       grantSecretValue(fn, props.secret);
     }
     for (const fn of [this.intakeFunction, this.webhookFunction]) props.dialer.grantScheduling(fn);
+    // A call's end frees its slot and hands it to the pacer's waiting room.
+    grantWaitingRoom(this.webhookFunction, props.table);
     this.api.addRoutes({ path: '/leads', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('Intake', this.intakeFunction) });
     this.api.addRoutes({ path: '/webhooks/bland', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandWebhook', this.webhookFunction) });
     this.api.addRoutes({ path: '/webhooks/bland-sms', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('BlandSmsWebhook', this.webhookFunction) });

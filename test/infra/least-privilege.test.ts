@@ -71,6 +71,8 @@ const basics = (fn: string) => [
 ];
 /** The live loop's table access (the DynamoDB adapters' calls): no Scan, no Batch*, no DeleteItem, no stream reads. */
 const LOOP_TABLE = on(TABLE, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+/** The pacer's waiting room: DeleteItem only on partition PACER (a freed slot takes its waiter out). */
+const WAITING_ROOM = [`dynamodb:DeleteItem ${TABLE} if {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["PACER"]}}`];
 /** Overdue attempts by time: the sweeper, and the admin's resume and due-in-the-next-hour report. */
 const DUE_INDEX = on(`${TABLE}/index/due`, 'dynamodb:Query');
 /** The one secret, read at cold start by every function (lambdas/handlers/aws-deps.ts validates it whole). */
@@ -97,7 +99,7 @@ const FUNCTIONS: Record<string, string[]> = {
   // POST /leads: archive, accept (read/write the lead, blocklist query), schedule the first attempt.
   WebhooksIntakeFn: [...basics('WebhooksIntakeFn'), ...LOOP_TABLE, ...ARCHIVE_PUT, ...READ_SECRET, ...SCHEDULING],
   // POST /webhooks/bland(-sms): archive, record outcomes and texts, reschedule, queue CRM writes.
-  WebhooksBlandWebhookFn: [...basics('WebhooksBlandWebhookFn'), ...LOOP_TABLE, ...ARCHIVE_PUT, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
+  WebhooksBlandWebhookFn: [...basics('WebhooksBlandWebhookFn'), ...LOOP_TABLE, ...WAITING_ROOM, ...ARCHIVE_PUT, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // POST /tools/lead-data: archive, update the lead's fields, queue the CRM write; never schedules.
   WebhooksToolsFn: [...basics('WebhooksToolsFn'), ...LOOP_TABLE, ...ARCHIVE_PUT, ...READ_SECRET, ...OUTBOX_SEND],
   // /admin/*: the only deleter (blocklist removal, CRM replay) and index reader besides the sweeper; no archive write.
@@ -108,9 +110,9 @@ const FUNCTIONS: Record<string, string[]> = {
     's3:ListBucket LeadStoreArchive.Arn if {"StringLike":{"s3:prefix":["inbound/*"]}}',
   ],
   // The dial queue's consumer: dial, watchdog, texts; reschedules; queues CRM writes from the watchdog.
-  DialerDialerFn: [...basics('DialerDialerFn'), ...consume('DialerDialQueue.Arn'), ...consume('DialerDialPriorityQueue.Arn'), ...LOOP_TABLE, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
+  DialerDialerFn: [...basics('DialerDialerFn'), ...consume('DialerDialQueue.Arn'), ...consume('DialerDialPriorityQueue.Arn'), ...LOOP_TABLE, ...WAITING_ROOM, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // Every 5 minutes: overdue attempts from the due index, scheduled again.
-  DialerSweeperFn: [...basics('DialerSweeperFn'), ...LOOP_TABLE, ...DUE_INDEX, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
+  DialerSweeperFn: [...basics('DialerSweeperFn'), ...LOOP_TABLE, ...WAITING_ROOM, ...DUE_INDEX, ...READ_SECRET, ...SCHEDULING, ...OUTBOX_SEND],
   // The outbox's consumer: talks to Convoso; its only table write parks a write the CRM cannot take.
   CrmWriteBackWriterFn: [...basics('CrmWriteBackWriterFn'), ...consume('CrmWriteBackOutbox.Arn'), ...on(TABLE, 'dynamodb:PutItem'), ...READ_SECRET],
   // The backfill steps: runs and leads in the table, its phone lists under backfill/, schedules for enqueued leads.
@@ -191,6 +193,8 @@ describe('Least privilege: each function role allows exactly what the function u
     expect(whoMay(`dynamodb:UpdateItem ${TABLE}`)).toEqual(loop);
     expect(whoMay(`dynamodb:PutItem ${TABLE}`)).toEqual([...loop, 'CrmWriteBackWriterFn'].sort());
     expect(whoMay(`dynamodb:DeleteItem ${TABLE}`)).toEqual(['WebhooksAdminFn']);
+    // Every function that frees a call's slot may take a waiter out of the pacer's room, and nothing else.
+    expect(whoMay(WAITING_ROOM[0]!)).toEqual(['DialerDialerFn', 'DialerSweeperFn', 'WebhooksBlandWebhookFn']);
     expect(whoMay(`dynamodb:Query ${TABLE}/index/due`)).toEqual(['DialerSweeperFn', 'WebhooksAdminFn']);
     expect(whoMay(ARCHIVE_PUT[0]!)).toEqual(['WebhooksBlandWebhookFn', 'WebhooksIntakeFn', 'WebhooksToolsFn']);
     // No function may delete anything in a bucket, or list outside inbound/.
