@@ -161,5 +161,6 @@ describe('SMS follow-up', () => {
         if (problems.length > 0) throw new Error(problems.join('\n'));
       },
     ), { numRuns: Number(process.env.SMS_RUNS ?? 10) });
-  });
+    // Ten runs of a loop over days: about a minute on 2 cores beside the fault suite, so the 60 s default is too close.
+  }, 300_000);
 });
