@@ -85,8 +85,10 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
      * hands the slot to the first waiter that may use it.
      */
     async release(token: string, now: number, priceUsd = 0): Promise<void> {
-      const inFlight = await store.release(token, capacityKeys(now).day, priceUsd, now);
-      await wake(inFlight, 1);
+      const { inFlight, refusedAt } = await store.release(token, capacityKeys(now).day, priceUsd, now);
+      // Someone can be waiting only after a dial was refused for concurrency. With none refused for a lease's length
+      // (most calls' end), the room is not looked at; one stranded longer (a wake lost to a crash) is the sweeper's.
+      if (refusedAt !== null && now - refusedAt <= rules.leaseMs) await wake(inFlight, 1);
     },
     /** Puts an attempt deferred for concurrency in the waiting room (its message is the lead's new attempt). */
     park(lead: Lead, cls: DialClass, message: DialMessage): Promise<void> {
@@ -100,9 +102,6 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
     async wakeFree(now: number): Promise<number> {
       const usage = await store.usage(capacityKeys(now), now);
       return wake(usage.inFlight, rules.limits.concurrency - usage.inFlight);
-    },
-    waiting(): Promise<number> {
-      return store.waiting();
     },
     usage(now: number): Promise<CapacityUsage> {
       return store.usage(capacityKeys(now), now);

@@ -19,6 +19,12 @@ export interface Waiter {
   readonly message: DialMessage;
 }
 
+/** The ledger after a release: the calls still in progress, and the last refusal for concurrency (null: none). */
+export interface Released {
+  readonly inFlight: number;
+  readonly refusedAt: number | null;
+}
+
 export type Acquired = { readonly acquired: true; readonly usage: CapacityUsage } | { readonly acquired: false; readonly full: readonly CapacityLimit[]; readonly usage: CapacityUsage };
 
 /**
@@ -29,14 +35,15 @@ export type Acquired = { readonly acquired: true; readonly usage: CapacityUsage 
 export interface CapacityStore {
   /**
    * Takes a slot for `token` until `leaseUntil` and counts one call in the keys' second, hour and day, only if every
-   * count is below `limits` (expired leases do not count). Refused: which limits are full, and the usage seen.
+   * count is below `limits` (expired leases do not count). Refused: which limits are full, and the usage seen; a refusal
+   * for concurrency is noted (its time), so a release knows whether anyone may be waiting.
    */
   acquire(token: string, keys: CapacityKeys, limits: LaneLimits, leaseUntil: number, now: number): Promise<Acquired>;
   /**
    * Frees the slot `token` holds (nothing if none) and adds a finished call's price to `day`'s spend. Answers the calls
-   * still holding a slot (leases not yet expired at `now`).
+   * still holding a slot (leases not yet expired at `now`) and when a dial was last refused for concurrency.
    */
-  release(token: string, day: string, spendUsd: number, now: number): Promise<number>;
+  release(token: string, day: string, spendUsd: number, now: number): Promise<Released>;
   /** Puts an attempt in the waiting room at its place (one per lead: a lead's new attempt replaces its old one). */
   park(waiter: Waiter): Promise<void>;
   /** Takes an attempt out of the waiting room (it was admitted by its own message). */

@@ -29,11 +29,21 @@ describe('DynamoCapacityStore', () => {
     for (const token of ['a', 'b', 'c', 'd']) results.push(await store.acquire(token, keys(T0), LIMITS, T0 + 60_000, T0));
     expect(results.map((r) => r.acquired)).toEqual([true, true, true, false]);
     expect(results[3]).toMatchObject({ acquired: false, full: ['concurrency'], usage: { inFlight: 3 } });
-    expect(await store.release('b', keys(T0).day, 0, T0)).toBe(2);
+    expect(await store.release('b', keys(T0).day, 0, T0)).toEqual({ inFlight: 2, refusedAt: T0 });
     expect(await store.acquire('d', keys(T0), LIMITS, T0 + 60_000, T0)).toMatchObject({ acquired: true, usage: { inFlight: 3 } });
     // A release of a token that holds nothing (a duplicate, or a lease already pruned) changes nothing.
-    expect(await store.release('zz', keys(T0).day, 0, T0)).toBe(3);
+    expect(await store.release('zz', keys(T0).day, 0, T0)).toEqual({ inFlight: 3, refusedAt: T0 });
     expect((await store.usage(keys(T0), T0)).inFlight).toBe(3);
+  });
+
+  it('a release says when a dial was last refused for concurrency (never, until one is)', async () => {
+    const store = await ledger();
+    await store.acquire('a', keys(T0), LIMITS, T0 + 60_000, T0);
+    expect(await store.release('a', keys(T0).day, 0, T0 + 1)).toEqual({ inFlight: 0, refusedAt: null });
+    // Refused for the day (not concurrency): not noted.
+    const day = { ...LIMITS, perDay: 1 };
+    expect((await store.acquire('b', keys(T0), day, T0 + 60_000, T0 + 2)).acquired).toBe(false);
+    expect((await store.release('b', keys(T0).day, 0, T0 + 3)).refusedAt).toBeNull();
   });
 
   it('50 dialers at once for 10 slots: exactly 10 win', async () => {

@@ -59,6 +59,18 @@ describe('pacer waiting room', () => {
     expect(await store.waiting()).toBe(0);
   });
 
+  it('a release looks at the room only after a refusal for concurrency within a lease; the sweeper\'s wake always does', async () => {
+    const { pacer, woken, msg } = await pacerWith(10);
+    for (let i = 0; i < 3; i++) expect((await pacer.admit(lead(`+4${i}`, 1, T0 - DAY, null), `t${i}`, 0, 'gap', T0)).admitted).toBe(true);
+    // A waiter left over from a wake lost to a crash, with no dial refused since (none ever, in this ledger).
+    const stranded = lead('+49', 1, T0 - DAY, T0 - 60_000);
+    await pacer.park(stranded, 'first-of-day', msg(stranded));
+    await pacer.release('t0', T0 + 40_000);
+    expect(woken).toEqual([]);
+    expect(await pacer.wakeFree(T0 + 60_000)).toBe(1);
+    expect(woken).toEqual([msg(stranded)]);
+  });
+
   it('waiters go in priority order; the sweeper hands every free slot out; an attempt admitted by its own message leaves the room', async () => {
     const { pacer, woken, msg, store } = await pacerWith(10);
     const redial = lead('+31', 2, T0 - 3 * DAY, T0 - 5_000);
@@ -69,11 +81,11 @@ describe('pacer waiting room', () => {
     await pacer.park(rung, 'rung', msg(rung));
     await pacer.park(callback, 'callback', msg(callback));
     await pacer.park(late, 'first-of-day', msg(late));
-    expect(await pacer.waiting()).toBe(4);
+    expect(await store.waiting()).toBe(4);
     // The late redial comes back by its own message (its turn) and is admitted: it leaves the room.
     expect((await pacer.admit(late, 'tok-+34', 0, 'gap', T0)).admitted).toBe(true);
     await pacer.unpark(late, 'first-of-day');
-    expect(await pacer.waiting()).toBe(3);
+    expect(await store.waiting()).toBe(3);
     expect(await pacer.wakeFree(T0)).toBe(3);
     expect(woken.map((m) => m.phone)).toEqual(['+33', '+32', '+31']);
     expect(await store.waiting()).toBe(0);

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CapacityKeys, CapacityLimit, LaneLimits } from '../../domain/pacing';
 import type { DialMessage } from '../../ports/attempt-scheduler';
-import type { Acquired, CapacityStore, CapacityUsage, Waiter } from '../../ports/dial-capacity';
+import type { Acquired, CapacityStore, CapacityUsage, Released, Waiter } from '../../ports/dial-capacity';
 import { isConditionFailure } from './lead-store.dynamodb';
 
 /**
@@ -9,6 +9,7 @@ import { isConditionFailure } from './lead-store.dynamodb';
  *   held          map attempt token → lease end (epoch ms): the calls in progress
  *   s_<epochSec>  calls started in that second;  h_<UTC hour>  in that hour;  d_<UTC day>  that day
  *   usd_<UTC day> Bland spend of calls that ended that day;  line_<class>  the next turn of a deferred class
+ *   refusedAt     when a dial was last refused for concurrency (a release looks at the waiting room only after one)
  * One UpdateItem takes a slot and counts the call under a condition on every count (`size(held)` for the slots), so
  * the ledger can never pass a limit, whatever the number of dialers. It stays small: one entry per call in progress,
  * and the sweeper prunes past periods. One item takes about 1,000 write units a second (docs/scale.md).
@@ -52,7 +53,10 @@ export class DynamoCapacityStore implements CapacityStore {
 
   /** The conditional write itself: the ledger after it, or null when a condition failed (or there was no ledger). */
   private async tryAcquire(token: string, keys: CapacityKeys, limits: LaneLimits, leaseUntil: number): Promise<Item | null> {
-    const names: Record<string, string> = { '#tok': token, '#s': `s_${keys.second}`, '#h': `h_${keys.hour}`, '#d': `d_${keys.day}` };
+    // Calls per second are counted only under a per-second cap (none by default): a counter a second would grow the
+    // item by up to 300 attributes between two prunes, and every write reads and writes the whole item.
+    const perSecond = limits.perSecond !== null;
+    const names: Record<string, string> = { '#tok': token, '#h': `h_${keys.hour}`, '#d': `d_${keys.day}`, ...(perSecond ? { '#s': `s_${keys.second}` } : {}) };
     const values: Record<string, unknown> = { ':lease': leaseUntil, ':one': 1, ':conc': limits.concurrency };
     const conditions = ['size(held) < :conc'];
     const below = (name: string, attribute: string, value: string, limit: number | null) => {
@@ -69,7 +73,7 @@ export class DynamoCapacityStore implements CapacityStore {
       const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: KEY,
-        UpdateExpression: 'SET held.#tok = :lease ADD #s :one, #h :one, #d :one',
+        UpdateExpression: `SET held.#tok = :lease ADD ${perSecond ? '#s :one, ' : ''}#h :one, #d :one`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -104,7 +108,10 @@ export class DynamoCapacityStore implements CapacityStore {
       if (limits.perHour !== null && usage.hour >= limits.perHour) full.push('per-hour');
       if (limits.perSecond !== null && usage.second >= limits.perSecond) full.push('per-second');
       if (usage.inFlight >= limits.concurrency) full.push('concurrency');
-      if (full.length > 0) return { acquired: false, full, usage };
+      if (full.length > 0) {
+        if (full.includes('concurrency')) await this.doc.send(new UpdateCommand({ TableName: this.tableName, Key: KEY, UpdateExpression: 'SET refusedAt = :now', ExpressionAttributeValues: { ':now': now } }));
+        return { acquired: false, full, usage };
+      }
       // Nothing is full once expired leases are left out (their calls' ends were never seen): drop them and retry.
       // Or another dialer took the last unit between the write and the read: retry as well.
       const expired = Object.entries(current.held ?? {}).filter(([, until]) => until <= now).map(([t]) => t);
@@ -126,7 +133,7 @@ export class DynamoCapacityStore implements CapacityStore {
     }
   }
 
-  async release(token: string, day: string, spendUsd: number, now: number): Promise<number> {
+  async release(token: string, day: string, spendUsd: number, now: number): Promise<Released> {
     const spend = spendUsd > 0;
     try {
       const { Attributes } = await this.doc.send(new UpdateCommand({
@@ -137,12 +144,16 @@ export class DynamoCapacityStore implements CapacityStore {
         ...(spend ? { ExpressionAttributeValues: { ':usd': spendUsd } } : {}),
         ReturnValues: 'ALL_NEW',
       }));
-      return Object.values((Attributes as Item | undefined)?.held ?? {}).filter((leaseUntil) => leaseUntil > now).length;
+      const item = Attributes as Item | undefined;
+      return {
+        inFlight: Object.values(item?.held ?? {}).filter((leaseUntil) => leaseUntil > now).length,
+        refusedAt: typeof item?.['refusedAt'] === 'number' ? item['refusedAt'] : null,
+      };
     } catch (error) {
       // No ledger yet: nothing was ever held; a price still counts.
       if (!noLedger(error)) throw error;
       await this.ensure();
-      return spend ? this.release(token, day, spendUsd, now) : 0;
+      return spend ? this.release(token, day, spendUsd, now) : { inFlight: 0, refusedAt: null };
     }
   }
 
