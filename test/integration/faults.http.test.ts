@@ -17,6 +17,8 @@ import { oracleAllowed } from '../support/legal-oracle';
  * drawn from one seed (FAULT_SEED):
  * - webhooks dropped, duplicated, delayed 5-45 simulated minutes (so a later call's webhook overtakes them: reordered);
  * - Bland answering 500/503/429 to a new call, or placing the call and cutting the answer (a client timeout);
+ * - capacity refusals: the pacer on at its default plan (the plan full at each zone's opening) and Bland's 429s, each
+ *   a deferral (at full size some must have happened);
  * - Convoso down 30 minutes each afternoon (pre-dial checks fail);
  * - dial messages delivered again (SQS at-least-once), fresh and long stale;
  * - a crash at each step of the dialer and of the outcome handler: after the claim (before the call), after the call
@@ -290,6 +292,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
     let nightIndex = 0;
     let restarted = false;
     let heldBeforeRestart = 0;
+    let deferredBeforeRestart = 0;
     let outage: number | null = null;
     const pastTokens: { phone: string; scheduleToken: string }[] = [];
     while (clock.now() < END) {
@@ -321,6 +324,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
         restarted = true;
         count('runtime restarts');
         heldBeforeRestart += rt.metrics.sum('DialHeld_CrmUnavailable');
+        deferredBeforeRestart += rt.metrics.sum('DialDeferred_Capacity');
         await rt.stop();
         await start();
       }
@@ -347,7 +351,9 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
       // The next minute, or straight to the next thing that can happen (quiet nights pass in one step).
       const candidates = [now + MIN];
       const nextSchedule = rt.nextAt();
-      const idle = bland.heldWebhooks === 0 && rt.queue.depth === 0 && rt.priorityQueue.depth === 0 && (nextSchedule === null || nextSchedule > now + MIN);
+      // Idle: no webhook held, and nothing due within the minute (rt.nextAt() covers schedules and delayed queue messages
+      // alike, so a queued attempt due in 10 minutes, or a stale one, does not hold the clock to minute steps).
+      const idle = bland.heldWebhooks === 0 && (nextSchedule === null || nextSchedule > now + MIN);
       if (idle) {
         candidates.length = 0;
         candidates.push(nextSchedule ?? END, next < leads.length ? leads[next]!.arrivesAt : END, NIGHTS[nightIndex] ?? END, ...OUTAGES.filter((o) => o > now), RESTART_AT > now ? RESTART_AT : END, now + 5 * MIN);
@@ -379,6 +385,8 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
         ...faults, 'webhooks dropped': webhooks.dropped, 'webhooks duplicated': webhooks.duplicated, 'webhooks delayed': webhooks.delayed, 'webhooks reordered': reordered,
         ...Object.fromEntries(Object.entries(bland.faults.callFaults).map(([k, v]) => [`Bland ${k === 'lost-answer' ? 'call placed, answer lost' : k} on a new call`, v])),
         'dials held while Convoso was down': heldBeforeRestart + rt.metrics.sum('DialHeld_CrmUnavailable'),
+        // Capacity refusals: the pacer's (the plan full at a zone's opening) and Bland's 429s, each a deferral.
+        'dials deferred for capacity': deferredBeforeRestart + rt.metrics.sum('DialDeferred_Capacity'),
       },
       invariantsChecked: checks,
       outcomes: Object.fromEntries(['sale', 'dnc', 'voicemail', 'no-answer', 'busy', 'transferred', 'callback', 'not-interested'].map((o) => [o, bland.calls.filter((c) => c.outcome === o).length])),
@@ -394,7 +402,7 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
     if (LEADS >= 1000) {
       for (const k of ['crash: dialer, after the call record (before its watchdog)', 'crash: outcome, after the attempt record (before the lead)', 'crash: outcome, before the call is marked recorded',
         'dial messages redelivered', 'stale dial messages redelivered']) injected[k] = faults[k] ?? 0;
-      for (const [k, n] of Object.entries(figures.faults)) if (/^(Bland|webhooks|dials held)/.test(k)) injected[k] = n;
+      for (const [k, n] of Object.entries(figures.faults)) if (/^(Bland|webhooks|dials held|dials deferred)/.test(k)) injected[k] = n;
       expect(Object.keys(bland.faults.callFaults).sort()).toEqual(['429', '500', '503', 'lost-answer']);
     }
     expect(Object.entries(injected).filter(([, n]) => n === 0).map(([k]) => k)).toEqual([]);
