@@ -109,6 +109,7 @@ export function formatCapacity(c: TodayReport['capacity']): string[] {
       ['attempts due today (demand)', c.demand],
       ['dials placed', c.dialsPlaced],
       ['attempts deferred for capacity', `${c.attemptsDeferred} (${c.deferrals} deferrals${Object.keys(c.deferredBy).length ? `: ${Object.entries(c.deferredBy).map(([k, n]) => `${k} ${n}`).join(', ')}` : ''})`],
+      ['dials / deferred, by priority class', Object.entries(c.byClass).map(([cls, n]) => `${cls} ${n.dials}/${n.deferred}`).join(', ')],
       ['calls in progress / cap', c.inFlight === null ? 'n/a' : `${c.inFlight} / ${c.plan.concurrency}`],
       ['projected dials due today (open leads x cadence)', c.projectedDemand],
       ['dials the plan can place today', c.possibleDials],

@@ -8,7 +8,7 @@ import { describeBlock } from '../domain/blocklist';
 import { chooseCallerId } from '../domain/caller-id';
 import { latenessBucket, reportingDate } from '../domain/report-counts';
 import { METRIC } from '../ports/metrics';
-import { SAME_NUMBER_SPACING_MS, type DialClass } from '../domain/pacing';
+import { classifyDial, rateLimitedRetryAt, SAME_NUMBER_SPACING_MS, type DialClass } from '../domain/pacing';
 
 export type DialResult =
   | { readonly result: 'dialed'; readonly callId: string }
@@ -70,12 +70,14 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     const zone = deps.config.reporting.zone;
     // Lateness from when the attempt fell due: a capacity deferral's wait is part of it.
     const dueAt = claimed.deferredSince ?? claimed.nextAttemptAt ?? now;
-    const counts: Record<string, number> = { dials: 1, [latenessBucket(now - dueAt)]: 1 };
+    const callsToday = deps.policy.callsOnLocalDay(view, now);
+    const cls = classifyDial({ callsTotal: claimed.attemptsTotal, callsToday, reason: claimed.attemptReason });
+    const counts: Record<string, number> = { dials: 1, [`dials_${cls}`]: 1, [latenessBucket(now - dueAt)]: 1 };
     // Demand: an attempt that fell due is counted once, when it is dialed or when it is first deferred.
     if (!claimed.deferredSince) counts['attemptsDue'] = 1;
     if (claimed.attemptsTotal > 0) counts['redials'] = 1;
     if (!claimed.recentCallTimes.some((t) => reportingDate(zone, t) === day)) counts['leadsDialed'] = 1;
-    if (deps.policy.callsOnLocalDay(view, now) + 1 >= cap) counts['leadsAtCap'] = 1;
+    if (callsToday + 1 >= cap) counts['leadsAtCap'] = 1;
     return counts;
   }
 
@@ -84,18 +86,20 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
    * attempt at `at` (moved into its window if need be), keeping when it first fell due, so its wait and the day's
    * demand are counted once.
    */
-  async function defer(claimed: Lead, at: number, limit: string, now: number, detail: string, waitFor?: DialClass): Promise<DialResult> {
+  async function defer(claimed: Lead, at: number, limit: string, now: number, detail: string, cls?: DialClass, waitForSlot = false): Promise<DialResult> {
     const view = policyView(claimed);
     const decision = deps.policy.schedule(view, at, claimed.attemptReason ?? 'gap', now);
     const first = !claimed.deferredSince;
     const next = await applyDecision(deps, claimed, { ...decision, detail: `${detail}; ${decision.detail}` }, { deferredSince: claimed.deferredSince ?? claimed.nextAttemptAt ?? now });
     // Waiting for a slot of its class: in the waiting room, so the next freed slot sends it at once. Not if the window
     // moved it later (it is not due before then).
-    if (waitFor && deps.pacer && next.status === 'ACTIVE' && next.scheduleToken && (next.nextAttemptAt ?? Infinity) <= at + 1_000) {
-      await deps.pacer.park(next, waitFor, dialMessageFor(next));
+    if (cls && waitForSlot && deps.pacer && next.status === 'ACTIVE' && next.scheduleToken && (next.nextAttemptAt ?? Infinity) <= at + 1_000) {
+      await deps.pacer.park(next, cls, dialMessageFor(next));
     }
     if (limit !== 'same-number') {
-      await deps.store.addDailyCounts(reportDay(deps, now), { capacityDeferrals: 1, [`deferred_${limit}`]: 1, ...(first ? { attemptsDue: 1, attemptsDeferred: 1 } : {}) });
+      // By priority class too (the class the pacer gave it, or the one it would have had for a 429).
+      const asClass = cls ?? classifyDial({ callsTotal: claimed.attemptsTotal, callsToday: deps.policy.callsOnLocalDay(view, now), reason: claimed.attemptReason });
+      await deps.store.addDailyCounts(reportDay(deps, now), { capacityDeferrals: 1, [`deferred_${limit}`]: 1, ...(first ? { attemptsDue: 1, attemptsDeferred: 1, [`attemptsDeferred_${asClass}`]: 1 } : {}) });
       deps.metrics?.add(METRIC.dialDeferredCapacity, 1);
       if (limit === 'spend') deps.metrics?.add(METRIC.spendCapReached, 1);
     }
@@ -147,7 +151,7 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       const admission = await deps.pacer.admit(claimed, message.scheduleToken, deps.policy.callsOnLocalDay(policyView(claimed), now), claimed.attemptReason, now);
       deps.metrics?.add(METRIC.pacerInFlight, admission.usage.inFlight, 'Count');
       if (!admission.admitted) {
-        return defer(claimed, admission.retryAt, admission.limit, now, `deferred for capacity (${admission.limit} full for a ${admission.cls} dial)`, admission.limit === 'concurrency' ? admission.cls : undefined);
+        return defer(claimed, admission.retryAt, admission.limit, now, `deferred for capacity (${admission.limit} full for a ${admission.cls} dial)`, admission.cls, admission.limit === 'concurrency');
       }
       holdsSlot = true;
       await deps.pacer.unpark(claimed, admission.cls);
@@ -247,7 +251,8 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
       await freeSlot();
       // Over the platform's limits after all (429 after its retries): a deferral, never a FAILED call.
       if ((error as { status?: unknown }).status === 429) {
-        return defer(claimed, now2 + 5_000 + Math.floor((deps.random ?? Math.random)() * 5_000), 'rate-limited', now2, 'the voice platform answered 429 (over its limits)');
+        const at = rateLimitedRetryAt(now2, claimed.deferredSince ?? now2, deps.random ?? Math.random);
+        return defer(claimed, at, 'rate-limited', now2, 'the voice platform answered 429 (over its limits)');
       }
       // The voice agent refused the call (4xx): no call placed; count FAILED, redial later.
       const decision = deps.policy.decide(view, { outcome: 'FAILED' }, now2);

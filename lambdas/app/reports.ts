@@ -6,7 +6,7 @@ import type { Clock } from '../ports/clock';
 import type { ReportStore } from '../ports/reports';
 import { datesBetween } from './backfill';
 import { capacityPlan } from '../domain/capacity-plan';
-import { capacityKeys } from '../domain/pacing';
+import { capacityKeys, DIAL_CLASSES, type DialClass } from '../domain/pacing';
 import type { CapacityStore } from '../ports/dial-capacity';
 import { pacingRules } from './pacing';
 
@@ -41,6 +41,8 @@ export interface CapacityToday {
   readonly attemptsDeferred: number;
   readonly deferrals: number;
   readonly deferredBy: Readonly<Record<string, number>>;
+  /** Dials placed and attempts deferred for capacity, by priority class (fresh, callback, rung, first-of-day). */
+  readonly byClass: Readonly<Record<DialClass, { readonly dials: number; readonly deferred: number }>>;
   /** Calls holding a slot now, and the calls the ledger counted today (UTC day). */
   readonly inFlight: number | null;
   readonly ledgerToday: number | null;
@@ -289,6 +291,7 @@ export function makeReports(deps: ReportDeps) {
         attemptsDeferred: c['attemptsDeferred'] ?? 0,
         deferrals: c['capacityDeferrals'] ?? 0,
         deferredBy: Object.fromEntries(Object.entries(c).filter(([k]) => k.startsWith('deferred_')).map(([k, n]) => [k.slice('deferred_'.length), n])),
+        byClass: Object.fromEntries(DIAL_CLASSES.map((cls) => [cls, { dials: c[`dials_${cls}`] ?? 0, deferred: c[`attemptsDeferred_${cls}`] ?? 0 }])) as CapacityToday['byClass'],
         inFlight: usage?.inFlight ?? null,
         ledgerToday: usage?.day ?? null,
         projectedDemand,

@@ -131,6 +131,17 @@ export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, rando
 }
 
 /**
+ * When an attempt Bland refused with a 429 (over its limits after the client's retries) tries again: after half as long
+ * as it has already waited for capacity (at least 5 s, at most 5 minutes), plus up to 5 s of jitter. Backing off per
+ * attempt keeps a platform that stays full (the pacer off, or another user of the account) from being asked again by
+ * every waiting attempt every few seconds.
+ */
+export function rateLimitedRetryAt(now: number, waitingSince: number, random: () => number): number {
+  const waited = Math.max(0, now - waitingSince);
+  return now + Math.min(5 * 60_000, Math.max(5_000, Math.floor(waited / 2))) + Math.floor(random() * 5_000);
+}
+
+/**
  * The spacing of a class's line: slots of the class's lane free up at about lane ÷ average call length a second, so
  * waiting attempts are given turns that far apart (the opening wave is spread at the pace capacity allows).
  */

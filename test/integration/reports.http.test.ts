@@ -217,6 +217,15 @@ describe('reports against the simulator ground truth', () => {
       dialsOutsideWindow: 0,
     });
     expect(Object.fromEntries(Object.entries(json['byOutcome'] as Record<string, number>).filter(([, n]) => n > 0))).toEqual(byOutcome);
+    // By priority class: a lead's first call ever is fresh; the day's other calls are a rung, the day's first call of an
+    // older lead, or a callback at its promised time. Every call in one class; deferrals by class sum to the deferred.
+    const capacity = json['capacity'] as { byClass: Record<string, { dials: number; deferred: number }>; attemptsDeferred: number };
+    const fresh = today.filter((c) => !calls().some((o) => phoneOf(o) === phoneOf(c) && o.placedAt < c.placedAt)).length;
+    expect(capacity.byClass['fresh']!.dials).toBe(fresh);
+    expect(Object.values(capacity.byClass).reduce((n, x) => n + x.dials, 0)).toBe(today.length);
+    expect(capacity.byClass['rung']!.dials).toBeGreaterThan(0);
+    expect(capacity.byClass['first-of-day']!.dials).toBeGreaterThan(0);
+    expect(Object.values(capacity.byClass).reduce((n, x) => n + x.deferred, 0)).toBe(capacity.attemptsDeferred);
     expect(dueNextHour).toBeGreaterThan(0);
     expect(lateness.size).toBeGreaterThan(0);
     expect(label(1)).toBe('≤ 600 s'); // the slept dials: up to 7 minutes late
@@ -225,6 +234,7 @@ describe('reports against the simulator ground truth', () => {
     expect(await mainAsync(['report', 'today', '--url', rt.url, '--api-key', rt.apiKey], undefined, (l) => lines.push(l))).toBe(0);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^calls so far\\s+${today.length}$`)));
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^leads due in the next hour\\s+${dueNextHour}$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^dials / deferred, by priority class\\s+fresh ${fresh}/${capacity.byClass['fresh']!.deferred}, callback \\d+/\\d+, rung \\d+/\\d+, first-of-day \\d+/\\d+$`)));
     const jsonLines: string[] = [];
     await mainAsync(['report', 'today', '--json', '--url', rt.url, '--api-key', rt.apiKey], undefined, (l) => jsonLines.push(l));
     expect(JSON.parse(jsonLines[0]!)).toEqual(json);

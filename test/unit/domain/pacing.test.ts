@@ -1,4 +1,4 @@
-import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, laneLimits, lineSpacingMs, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
+import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, laneLimits, lineSpacingMs, rateLimitedRetryAt, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
 
 const RULES: PacingRules = {
   limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 }, // a per-second cap set by config
@@ -47,6 +47,18 @@ describe('pacing rules', () => {
     expect(retryAt('concurrency', 'rung', now, half)).toBe(now + 2_500);
     expect(retryAt('concurrency', 'first-of-day', now, half, now + 60_000)).toBe(now + 60_000);
     expect(retryAt('concurrency', 'rung', now, half, now)).toBe(now + 1_000);
+  });
+
+  it('a 429 backs off per attempt: half the wait so far, from 5 s to 5 minutes, plus up to 5 s of jitter', () => {
+    const now = Date.parse('2026-07-15T15:00:00Z');
+    const none = () => 0;
+    expect(rateLimitedRetryAt(now, now, none)).toBe(now + 5_000);
+    expect(rateLimitedRetryAt(now, now - 4_000, none)).toBe(now + 5_000);
+    expect(rateLimitedRetryAt(now, now - 60_000, none)).toBe(now + 30_000);
+    expect(rateLimitedRetryAt(now, now - 3_600_000, none)).toBe(now + 300_000);
+    expect(rateLimitedRetryAt(now, now, () => 0.999)).toBe(now + 5_000 + 4_995);
+    // A clock behind the first deferral (skew between instances) waits the minimum, never less.
+    expect(rateLimitedRetryAt(now, now + 60_000, none)).toBe(now + 5_000);
   });
 
   it('a line is spaced at the rate the lane\'s slots free up', () => {
