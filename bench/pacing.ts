@@ -2,9 +2,11 @@
  * Speed to lead under a wave (the speed-to-lead issue's benchmark): N redials falling due at once at the window's
  * opening plus N/100 fresh leads posted during the wave, against the Bland simulator enforcing a plan of 100 calls at
  * once (40-second calls, simulated time on a manual clock), through the local runtime over HTTP. Measured with the
- * pacer on, and with it off in the same run (the baseline: the dialer places whatever falls due). Prints and records:
- * the fresh leads' first-dial latency p50/p99, the plan's concurrency used while the wave waits, 429s reaching the
- * dialer, dials that failed. Size: BENCH_PACING_ATTEMPTS (default 10,000).
+ * pacer and priority on, with the pacer on and priority off (no reserved share, no priority lane), and with both off
+ * (the baseline: the dialer places whatever falls due; it is stopped a quarter past the paced wave's simulated time,
+ * as its waiting attempts keep asking Bland). The Bland client's own retries are off in every run, so each 429 reaches
+ * the dialer and is counted. Prints and records: the fresh leads' first-dial latency p50/p99, the plan's concurrency
+ * used while the wave waits, 429s reaching the dialer, dials that failed. Size: BENCH_PACING_ATTEMPTS (default 10,000).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,9 @@ interface Figures {
   readonly refused429: number;
   readonly failedDials: number;
   readonly dials: number;
+  /** Redials of the wave dialed by the end of the run, and the simulated seconds the run lasted. */
+  readonly waveDialed: number;
+  readonly simulatedS: number;
 }
 
 const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -41,15 +46,21 @@ async function post(rt: LocalRuntime, number: string): Promise<void> {
   if (res.status !== 202) throw new Error(`intake answered ${res.status}`);
 }
 
-async function run(pacing: boolean): Promise<Figures> {
+/**
+ * One run of the wave. `untilMs`: the simulated time after which the run stops even if the wave is not all dialed (the
+ * baseline: without the pacer every waiting attempt asks Bland again and again, and is given the paced run's time).
+ */
+async function run(pacing: boolean, priority: boolean, untilMs = Infinity): Promise<Figures> {
   const clock = new ManualClock(OPENING - 14 * 3_600_000); // 21:00 EDT the evening before: nothing is dialed tonight
   const rt = await startLocalRuntime({
-    config: parseConfig({ pacer: { enabled: pacing, plan: 'scale' } }),
+    // Priority off: no share kept for fresh leads and callbacks, and no priority lane (one queue for every attempt).
+    config: parseConfig({ pacer: { enabled: pacing, plan: 'scale', ...(priority ? {} : { reservedShare: 0, newestFirstShare: 0 }) } }),
+    priorityLane: priority,
     dataDir: mkdtempSync(join(tmpdir(), 'redial-bench-pacing-')),
     clock,
     tickMs: 0,
-    // The client's backoff between 429 retries passes at once (the manual clock does not move during a step).
-    blandRetry: { ...DEFAULT_RETRY, sleep: async () => undefined },
+    // The client's own retries are off in both runs, so every 429 reaches the dialer (and is counted), which defers it.
+    blandRetry: { ...DEFAULT_RETRY, retries: 0, sleep: async () => undefined },
     bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1_000_000, seed: 5, weights: { 'no-answer': 1 }, webhookDelayMs: () => CALL_MS, plan: { concurrency: CAP } },
   });
   try {
@@ -63,12 +74,25 @@ async function run(pacing: boolean): Promise<Figures> {
     }
     clock.set(OPENING);
     const posted = new Map<string, number>();
+    // Fresh leads are posted over the first half of the paced wave (so each lands while redials still wait).
     const freshEvery = Math.max(STEP_MS, Math.floor((ATTEMPTS * CALL_MS) / CAP / 2 / FRESH));
     let nextFresh = OPENING + STEP_MS;
     let used = 0;
     let samples = 0;
-    const waveDialed = () => new Set(rt.bland.calls.map((c) => String(c.request['phone_number'])).filter((p) => !posted.has(p))).size;
-    for (let guard = 0; guard < 200_000; guard++) {
+    // First dial of each number, followed call by call (the call list only grows).
+    const first = new Map<string, number>();
+    let seen = 0;
+    let freshDialed = 0;
+    const follow = () => {
+      const calls = rt.bland.calls;
+      for (; seen < calls.length; seen++) {
+        const number = String(calls[seen]!.request['phone_number']);
+        if (first.has(number)) continue;
+        first.set(number, calls[seen]!.placedAt);
+        if (posted.has(number)) freshDialed++;
+      }
+    };
+    for (let guard = 0; guard < 1_000_000 && clock.now() - OPENING <= untilMs; guard++) {
       if (posted.size < FRESH && clock.now() >= nextFresh) {
         const number = `+1305${String(5_000_000 + posted.size).padStart(7, '0')}`;
         posted.set(number, clock.now());
@@ -81,12 +105,10 @@ async function run(pacing: boolean): Promise<Figures> {
       await rt.loopOnce();
       used += Math.min(CAP, rt.bland.activeCalls);
       samples++;
-      const freshDialed = [...posted.keys()].every((p) => rt.bland.calls.some((c) => c.request['phone_number'] === p));
-      if (posted.size >= FRESH && freshDialed && waveDialed() >= ATTEMPTS) break;
+      follow();
+      if (posted.size >= FRESH && freshDialed >= FRESH && first.size - freshDialed >= ATTEMPTS) break;
       clock.set(clock.now() + STEP_MS);
     }
-    const first = new Map<string, number>();
-    for (const c of rt.bland.calls) if (!first.has(String(c.request['phone_number']))) first.set(String(c.request['phone_number']), c.placedAt);
     const latencies = [...posted].map(([number, at]) => (first.get(number) ?? Infinity) - at).sort((a, b) => a - b);
     const refused = rt.bland.refused;
     return {
@@ -96,6 +118,8 @@ async function run(pacing: boolean): Promise<Figures> {
       refused429: refused.concurrency + refused.perHour + refused.perDay + refused.sameNumber + refused.rate,
       failedDials: rt.metrics.sum('BlandErrors'),
       dials: rt.bland.calls.length,
+      waveDialed: first.size - freshDialed,
+      simulatedS: Math.round((clock.now() - OPENING) / 1000),
     };
   } finally {
     await rt.stop();
@@ -103,22 +127,33 @@ async function run(pacing: boolean): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
-  const began = Date.now();
-  const paced = await run(true);
-  const unpaced = await run(false);
-  const s = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'never');
+  const took: number[] = [];
+  const timed = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    const result = await f();
+    took.push(Math.round((Date.now() - t0) / 1000));
+    return result;
+  };
+  const paced = await timed(() => run(true, true));
+  const noPriority = await timed(() => run(true, false));
+  // The baseline gets a quarter more simulated time than the paced wave took, then stops (its 429 storm is the cost).
+  const unpaced = await timed(() => run(false, false, paced.simulatedS * 1250));
+  const s = (ms: number, f?: Figures) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : `not dialed in ${f?.simulatedS ?? '?'} s`);
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
   const full = ATTEMPTS >= 10_000;
-  console.log(`pacing: ${ATTEMPTS} redials due at once + ${FRESH} fresh leads, plan ${CAP} at once, ${CALL_MS / 1000} s calls (${((Date.now() - began) / 1000).toFixed(0)} s)`);
-  console.log(`  pacer on : fresh first dial p50 ${s(paced.freshP50Ms)} p99 ${s(paced.freshP99Ms)}, concurrency used ${pct(paced.concurrencyUsed)}, 429s ${paced.refused429}, failed dials ${paced.failedDials}, dials ${paced.dials}`);
-  console.log(`  pacer off: fresh first dial p50 ${s(unpaced.freshP50Ms)} p99 ${s(unpaced.freshP99Ms)}, concurrency used ${pct(unpaced.concurrencyUsed)}, 429s ${unpaced.refused429}, failed dials ${unpaced.failedDials}, dials ${unpaced.dials}`);
+  console.log(`pacing: ${ATTEMPTS} redials due at once + ${FRESH} fresh leads, plan ${CAP} at once, ${CALL_MS / 1000} s calls (runs took ${took.join(' s, ')} s)`);
+  const line = (f: Figures) => `fresh first dial p50 ${s(f.freshP50Ms, f)} p99 ${s(f.freshP99Ms, f)}, concurrency used ${pct(f.concurrencyUsed)}, 429s ${f.refused429}, failed dials ${f.failedDials}, wave dialed ${f.waveDialed}/${ATTEMPTS} in ${f.simulatedS} simulated s`;
+  console.log(`  pacer and priority on : ${line(paced)}`);
+  console.log(`  pacer on, priority off: ${line(noPriority)}`);
+  console.log(`  pacer and priority off: ${line(unpaced)}`);
   const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(a / b).toFixed(2)}x` : '');
   writeBenchResult('pacing', { BENCH_PACING_ATTEMPTS: ATTEMPTS }, [
     { measure: `fresh lead first dial p99 (wave of ${ATTEMPTS})`, figure: s(paced.freshP99Ms), baseline: s(unpaced.freshP99Ms), ratio: ratio(paced.freshP99Ms, unpaced.freshP99Ms), goal: '<= 5 s (speed-to-lead issue)', met: full ? paced.freshP99Ms <= 5_000 : null, recorded: '' },
     { measure: 'Bland concurrency used during the wave', figure: pct(paced.concurrencyUsed), baseline: pct(unpaced.concurrencyUsed), ratio: ratio(paced.concurrencyUsed, unpaced.concurrencyUsed), goal: '>= 90% of the cap', met: full ? paced.concurrencyUsed >= 0.9 : null, recorded: '' },
     { measure: '429s reaching the dialer', figure: String(paced.refused429), baseline: String(unpaced.refused429), ratio: '', goal: '0', met: paced.refused429 === 0, recorded: '' },
     { measure: 'failed dials (FAILED attempts)', figure: String(paced.failedDials), baseline: String(unpaced.failedDials), ratio: '', goal: '0', met: paced.failedDials === 0, recorded: '' },
-  ], { paced, unpaced });
+    { measure: 'fresh lead first dial p99, pacer on and priority off', figure: s(noPriority.freshP99Ms), baseline: s(unpaced.freshP99Ms), ratio: ratio(noPriority.freshP99Ms, unpaced.freshP99Ms), goal: '', met: null, recorded: '' },
+  ], { paced, noPriority, unpaced });
 }
 
 main().catch((error: unknown) => {
