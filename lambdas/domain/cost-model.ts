@@ -13,24 +13,28 @@ export const BLAND_TIERS = Object.keys(prices.bland.tiers) as BlandTier[];
 /** AWS operations of one dial, from scheduling to the CRM write-back. */
 export const PER_DIAL = {
   /**
-   * Measured by bench/ops.ts (production wiring, 500 leads, 2,321 dials): 9.8 table + 2.9 `due` index units.
-   * Dialer: claim, putCall, lead update, day counters. Outcome: attempt, lead, cohort counter, call marked, day
-   * counters, the caller ID's tallies. Summaries longer than the pinned fixtures' add a unit or two to the attempt.
+   * Measured by bench/ops.ts (production wiring, 200 leads, 935 dials, 2026-12-07): 17.6 table + 3.5 `due` index
+   * units. Dialer: claim, the pacer's slot (taken, freed; its ledger item is over 1 KB), putCall, lead update, day
+   * counters. Outcome: attempt, lead, cohort counter, call marked, day counters, the caller ID's tallies. Summaries
+   * longer than the pinned fixtures' add a unit or two to the attempt.
    */
-  dynamoWriteUnits: 12.7,
+  dynamoWriteUnits: 21.1,
   /**
-   * Measured by bench/ops.ts (production wiring): dialer 7 (lead, kill switch twice, blocklist 3, caller-ID pool),
-   * outcome 3 (call, lead, caller ID). Strongly consistent reads, one unit each (every item under 4 KB).
+   * Measured by bench/ops.ts (production wiring): lead, kill switch, blocklist, caller-ID pool, the pacer's ledger, the
+   * call and the caller ID at the outcome. Strongly consistent reads, one unit each (every item under 4 KB).
    */
-  dynamoReadUnits: 10,
-  /** The one-off schedule firing into the dial queue (the watchdog's is deleted unfired when the webhook comes). */
-  schedulerInvocations: 1,
+  dynamoReadUnits: 12.6,
   /**
-   * Dial queue send/receive/delete; outbox send/receive/delete. bench/ops.ts counts the 2 sends (the schedule firing
-   * into the dial queue, the outcome into the outbox); receives and deletes are the event source's, batched by up
-   * to 10 under load, so 6 is the unbatched ceiling.
+   * Schedules that fire into the dial queue: attempts more than 15 minutes out (SQS's delay limit); nearer ones are
+   * sent to the queue directly, and the watchdog is deleted unfired when the webhook comes (bench/ops.ts: 0.59).
    */
-  sqsRequests: 6,
+  schedulerInvocations: 0.6,
+  /**
+   * Dial queue and outbox send/receive/delete. bench/ops.ts counts 2.27 sends a dial (0.59 by the Scheduler, 0.68 by
+   * dialers for near attempts and wakes, 1 into the outbox); receives and deletes are the event source's, batched by
+   * up to 10 under load, so 3 a send, 7 in all, is the unbatched ceiling.
+   */
+  sqsRequests: 7,
   /** Dialer, Bland webhook, CRM writer (the two queue consumers take batches of up to 10: a ceiling too). */
   lambdaInvocations: 3,
   /** Average billed duration of each of them (ms), 512 MB arm64. */

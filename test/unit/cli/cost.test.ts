@@ -14,17 +14,17 @@ describe('the cost model', () => {
   });
 
   it('one dial costs the sum of its operations at the listed prices (hand-computed at 2026-11-24 prices)', () => {
-    // 12.7 WRU, 10 RRU (as bench/ops.ts counts them), 1 schedule, 6 SQS, 3 x (request + 0.25 s x 0.5 GB), 1 HTTP API,
-    // 1 S3 PUT, 4 KB of logs.
-    const hand = 12.7 * 0.625e-6 + 10 * 0.125e-6 + 1e-6 + 6 * 0.4e-6 + 3 * (0.2e-6 + 0.125 * 0.0000133334) + 1e-6 + 5e-6 + (4 / 1_048_576) * 0.5;
+    // 21.1 WRU, 12.6 RRU (as bench/ops.ts counts them), 0.6 schedule invocation, 7 SQS, 3 x (request + 0.25 s x 0.5 GB),
+    // 1 HTTP API, 1 S3 PUT, 4 KB of logs.
+    const hand = 21.1 * 0.625e-6 + 12.6 * 0.125e-6 + 0.6 * 1e-6 + 7 * 0.4e-6 + 3 * (0.2e-6 + 0.125 * 0.0000133334) + 1e-6 + 5e-6 + (4 / 1_048_576) * 0.5;
     expect(awsCostPerDial()).toBeCloseTo(hand, 12);
   });
 
   it('the DynamoDB units per dial are the ones bench/ops.ts counted (production wiring), as docs/cost.md cites them', () => {
-    expect(PER_DIAL.dynamoWriteUnits).toBe(12.7);
-    expect(PER_DIAL.dynamoReadUnits).toBe(10);
+    expect(PER_DIAL.dynamoWriteUnits).toBe(21.1);
+    expect(PER_DIAL.dynamoReadUnits).toBe(12.6);
     const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'cost.md'), 'utf8');
-    expect(doc).toContain('12.7 DynamoDB write units and 10 read units');
+    expect(doc).toContain('21.1 DynamoDB write units and 12.6 read units');
     expect(doc).toContain('bench/ops.ts');
   });
 
