@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import type { Lead } from '../domain/lead';
 import {
-  BLAND_PLANS, CAPACITY_LIMITS, capacityKeys, classifyDial, classOfPlace, laneLimits, lineSpacingMs, retryAt, waiterPlace, type CapacityLimit, type DialClass, type PacingRules,
+  BLAND_PLANS, CAPACITY_LIMITS, capacityKeys, classifyDial, classOfPlace, hourLineSpacingMs, laneLimits, lineSpacingMs, nextHourStart, retryAt, waiterPlace, type CapacityLimit, type DialClass, type PacingRules,
 } from '../domain/pacing';
 import type { DialMessage } from '../ports/attempt-scheduler';
 import type { CapacityStore, CapacityUsage } from '../ports/dial-capacity';
@@ -77,7 +77,11 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
       const result = await store.acquire(token, capacityKeys(now), lane, now + rules.leaseMs, now);
       if (result.acquired) return { admitted: true, cls, usage: result.usage };
       const limit = CAPACITY_LIMITS.find((l) => result.full.includes(l)) ?? 'concurrency';
-      const turn = limit === 'concurrency' ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane)) : undefined;
+      // A turn in its class's line: for a slot, at the pace slots free up; for the hourly cap, through the next hours
+      // at the cap's pace (one retry an hour for every waiter would refuse most of them again).
+      const turn = limit === 'concurrency'
+        ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane))
+        : limit === 'per-hour' && lane.perHour !== null ? await store.reserveTurn(`hour-${cls}`, nextHourStart(now), hourLineSpacingMs(lane)) : undefined;
       return { admitted: false, cls, limit, retryAt: retryAt(limit, cls, now, random, turn), usage: result.usage };
     },
     /**

@@ -110,9 +110,10 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
- * When a deferred attempt tries again, for the binding limit. `turnAt` is its turn in its class's line (concurrency:
- * each class has a line, so a burst of its attempts is spread at the pace its slots free up instead of all coming back
- * at once), `random` spreads attempts that would otherwise come back at the same instant.
+ * When a deferred attempt tries again, for the binding limit. `turnAt` is its turn in its class's line: each class has
+ * a line for concurrency (spread at the pace its slots free up) and one for the hourly cap (spread through the next
+ * hours at the cap's pace), so a burst of its attempts does not all come back at once only to be refused again.
+ * `random` spreads attempts that would otherwise come back at the same instant.
  */
 export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, random: () => number, turnAt?: number): number {
   switch (limit) {
@@ -120,7 +121,8 @@ export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, rando
     case 'per-day':
       return Math.floor(now / DAY) * DAY + DAY + Math.floor(random() * 10 * 60_000);
     case 'per-hour':
-      return Math.floor(now / HOUR) * HOUR + HOUR + Math.floor(random() * 5 * 60_000);
+      if (turnAt !== undefined) return Math.max(turnAt, nextHourStart(now));
+      return nextHourStart(now) + Math.floor(random() * 5 * 60_000);
     case 'per-second':
       return now + 1_000 + Math.floor(random() * 1_000);
     case 'concurrency':
@@ -128,6 +130,16 @@ export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, rando
       if (turnAt === undefined) return now + (cls === 'fresh' || cls === 'callback' ? 1_000 : 2_000) + Math.floor(random() * 1_000);
       return Math.max(turnAt, now + 1_000);
   }
+}
+
+/** The start of the UTC hour after `at` (the hourly cap's period). */
+export function nextHourStart(at: number): number {
+  return Math.floor(at / HOUR) * HOUR + HOUR;
+}
+
+/** The spacing of a class's hourly line: the lane's hourly share spread evenly over an hour. */
+export function hourLineSpacingMs(lane: LaneLimits): number {
+  return lane.perHour === null ? 0 : Math.max(10, Math.round(HOUR / lane.perHour));
 }
 
 /**

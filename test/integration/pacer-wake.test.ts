@@ -90,6 +90,28 @@ describe('pacer waiting room', () => {
     expect(woken.map((m) => m.phone)).toEqual(['+33', '+32', '+31']);
     expect(await store.waiting()).toBe(0);
   });
+
+  it('attempts refused by the hourly cap get turns through the next hours at the cap\'s pace, not one herd at the hour', async () => {
+    const table = `wake-${++tables}`;
+    await ensureTable(dynamo.client, table);
+    const store = new DynamoCapacityStore(dynamo.doc, table);
+    // 10 an hour, nothing reserved: the first 10 redials are admitted, the next 25 are refused for the hour.
+    const pacer = makePacer(store, parseConfig({ pacer: { plan: 'scale', perHour: 10, reservedShare: 0, newestFirstShare: 0 } }), () => 0.5);
+    for (let i = 0; i < 10; i++) expect((await pacer.admit(lead(`+3${i}`, 1, T0 - DAY, null), `h${i}`, 0, 'gap', T0 + i)).admitted).toBe(true);
+    const retries: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const refused = await pacer.admit(lead(`+4${i}`, 1, T0 - DAY, T0), `w${i}`, 0, 'gap', T0 + 60_000);
+      if (refused.admitted) throw new Error('admitted over the hourly cap');
+      expect(refused.limit).toBe('per-hour');
+      retries.push(refused.retryAt);
+    }
+    // One turn every 6 minutes after the next hour starts (16:00Z), at the cap's pace: 16:06, 16:12, ... 18:30.
+    const next = Date.parse('2026-07-15T16:00:00Z');
+    expect(retries).toEqual(Array.from({ length: 25 }, (_, k) => next + (k + 1) * 360_000));
+    // Another class has its own line: a fresh lead refused for the hour (its lane is the whole cap) is first in its own.
+    const fresh = await pacer.admit(lead('+50', 0, T0, null, 'first'), 'f0', 0, 'first', T0 + 60_000);
+    expect(fresh).toMatchObject({ admitted: false, limit: 'per-hour', cls: 'fresh', retryAt: next + 360_000 });
+  });
 });
 
 describe('daily spend cap (through the loop)', () => {

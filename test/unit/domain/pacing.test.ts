@@ -1,4 +1,4 @@
-import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, laneLimits, lineSpacingMs, rateLimitedRetryAt, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
+import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, hourLineSpacingMs, laneLimits, lineSpacingMs, rateLimitedRetryAt, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
 
 const RULES: PacingRules = {
   limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 }, // a per-second cap set by config
@@ -41,6 +41,9 @@ describe('pacing rules', () => {
     expect(retryAt('per-day', 'rung', now, half)).toBe(Date.parse('2026-07-16T00:05:00Z'));
     expect(retryAt('spend', 'fresh', now, half)).toBe(Date.parse('2026-07-16T00:05:00Z'));
     expect(retryAt('per-hour', 'rung', now, half)).toBe(Date.parse('2026-07-15T16:02:30Z'));
+    // With a turn in the hourly line: the turn, never before the next hour.
+    expect(retryAt('per-hour', 'rung', now, half, Date.parse('2026-07-15T17:30:00Z'))).toBe(Date.parse('2026-07-15T17:30:00Z'));
+    expect(retryAt('per-hour', 'rung', now, half, now + 1_000)).toBe(Date.parse('2026-07-15T16:00:00Z'));
     expect(retryAt('per-second', 'rung', now, half)).toBe(now + 1_500);
     expect(retryAt('concurrency', 'fresh', now, half, now + 60_000)).toBe(now + 60_000);
     expect(retryAt('concurrency', 'fresh', now, half)).toBe(now + 1_500);
@@ -63,6 +66,9 @@ describe('pacing rules', () => {
 
   it('a line is spaced at the rate the lane\'s slots free up', () => {
     expect(lineSpacingMs(RULES, laneLimits(RULES, 'rung', 0))).toBe(500);
+    // The hourly line: the lane's share of the hourly cap (900 of 1,000 for a rung) spread over an hour.
+    expect(hourLineSpacingMs(laneLimits(RULES, 'rung', 0))).toBe(4_000);
+    expect(hourLineSpacingMs({ ...laneLimits(RULES, 'rung', 0), perHour: null })).toBe(0);
   });
 
   it('the named plans are Bland\'s published tiers', () => {
