@@ -23,6 +23,11 @@ const ATTEMPTS = Number(process.env.BENCH_PACING_ATTEMPTS ?? 10_000);
 const FRESH = Math.max(2, Math.round(ATTEMPTS / 100));
 const CAP = 100;
 const CALL_MS = 40_000;
+/**
+ * The plan: 100 calls at once with hourly and daily caps above the wave (an enterprise plan's custom limits), so the
+ * wave measures concurrency; on the Scale plan's 1,000 an hour the hourly cap binds first (pacing-day measures caps).
+ */
+const PLAN = { concurrency: CAP, perHour: 1_000_000, perDay: 1_000_000 };
 const STEP_MS = 2_000;
 const OPENING = Date.parse('2026-07-15T15:00:00Z'); // Wed 11:00 EDT
 const phone = (i: number) => `+1212${String(5_000_000 + i).padStart(7, '0')}`;
@@ -54,14 +59,14 @@ async function run(pacing: boolean, priority: boolean, untilMs = Infinity): Prom
   const clock = new ManualClock(OPENING - 14 * 3_600_000); // 21:00 EDT the evening before: nothing is dialed tonight
   const rt = await startLocalRuntime({
     // Priority off: no share kept for fresh leads and callbacks, and no priority lane (one queue for every attempt).
-    config: parseConfig({ pacer: { enabled: pacing, plan: 'scale', ...(priority ? {} : { reservedShare: 0, newestFirstShare: 0 }) } }),
+    config: parseConfig({ pacer: { enabled: pacing, plan: 'scale', ...PLAN, ...(priority ? {} : { reservedShare: 0, newestFirstShare: 0 }) } }),
     priorityLane: priority,
     dataDir: mkdtempSync(join(tmpdir(), 'redial-bench-pacing-')),
     clock,
     tickMs: 0,
     // The client's own retries are off in both runs, so every 429 reaches the dialer (and is counted), which defers it.
     blandRetry: { ...DEFAULT_RETRY, retries: 0, sleep: async () => undefined },
-    bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1_000_000, seed: 5, weights: { 'no-answer': 1 }, webhookDelayMs: () => CALL_MS, plan: { concurrency: CAP } },
+    bland: { talkMs: 0, dropRate: 0, duplicateRate: 0, ratePerSecond: 1_000_000, seed: 5, weights: { 'no-answer': 1 }, webhookDelayMs: () => CALL_MS, plan: PLAN },
   });
   try {
     // N leads with a call yesterday and their next attempt at the opening: redials.
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
   const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
   const full = ATTEMPTS >= 10_000;
   console.log(`pacing: ${ATTEMPTS} redials due at once + ${FRESH} fresh leads, plan ${CAP} at once, ${CALL_MS / 1000} s calls (runs took ${took.join(' s, ')} s)`);
-  const line = (f: Figures) => `fresh first dial p50 ${s(f.freshP50Ms, f)} p99 ${s(f.freshP99Ms, f)}, concurrency used ${pct(f.concurrencyUsed)}, 429s ${f.refused429}, failed dials ${f.failedDials}, wave dialed ${f.waveDialed}/${ATTEMPTS} in ${f.simulatedS} simulated s`;
+  const line = (f: Figures) => `fresh first dial p50 ${s(f.freshP50Ms, f)} p99 ${s(f.freshP99Ms, f)}, concurrency used ${pct(f.concurrencyUsed)}, 429s ${f.refused429}, failed dials ${f.failedDials}, dials ${f.dials}, wave dialed ${f.waveDialed}/${ATTEMPTS} in ${f.simulatedS} simulated s`;
   console.log(`  pacer and priority on : ${line(paced)}`);
   console.log(`  pacer on, priority off: ${line(noPriority)}`);
   console.log(`  pacer and priority off: ${line(unpaced)}`);
