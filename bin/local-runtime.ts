@@ -114,6 +114,8 @@ export interface LocalRuntimeOptions {
   readonly crmRetry?: RetryOptions;
   /** The Bland client's retries (tests: no real sleeping on 429). */
   readonly blandRetry?: RetryOptions;
+  /** False: fresh leads and callbacks share the dial queue with every other attempt (a benchmark's "priority off"). */
+  readonly priorityLane?: boolean;
   /** Wraps the ports the loop's use cases see (fault injection in tests); the admin API and scheduler keep the real ones. */
   readonly wrapPorts?: { readonly store?: (store: DynamoLeadStore) => DynamoLeadStore; readonly scheduler?: (scheduler: AttemptScheduler) => AttemptScheduler };
 }
@@ -155,7 +157,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const queue = new LocalDialQueue(5, () => clock.now());
     // Fresh leads' first calls and callbacks: their own queue and pool, as on AWS (lib/dialer.ts).
     const priorityQueue = new LocalDialQueue(5, () => clock.now());
-    const toQueue = (m: DialMessage) => (m.lane === 'priority' ? priorityQueue : queue).send(m);
+    const priorityLane = options.priorityLane ?? true;
+    const toQueue = (m: DialMessage) => (m.lane === 'priority' && priorityLane ? priorityQueue : queue).send(m);
     const crmOutbox = new LocalQueue<CrmWriteMessage>();
     const scheduler = new LocalAttemptScheduler(store, toQueue, clock);
     const resumed = await scheduler.resume();
@@ -183,7 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       store: options.wrapPorts?.store?.(store) ?? store,
       scheduler: options.wrapPorts?.scheduler?.(scheduler) ?? scheduler,
       dialQueue: queue,
-      priorityDialQueue: priorityQueue,
+      priorityDialQueue: priorityLane ? priorityQueue : null,
       agent,
       crm: new ConvosoCrm({ baseUrl: convoso.url, authToken: 'sim-convoso-token' }, options.crmRetry),
       crmOutbox,
