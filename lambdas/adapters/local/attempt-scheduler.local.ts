@@ -56,8 +56,11 @@ export class LocalAttemptScheduler implements AttemptScheduler {
   async tick(): Promise<number> {
     const now = this.clock.now();
     let fired = 0;
-    for (const s of this.list()) {
-      if (s.at > now) break;
+    // Only the due ones are sorted (every tick looks at every schedule once: linear in the pending count).
+    const due: { name: string; at: number; message: DialMessage }[] = [];
+    for (const [name, s] of this.pending) if (s.at <= now) due.push({ name, ...s });
+    due.sort((a, b) => a.at - b.at);
+    for (const s of due) {
       await this.deliver(s.message);
       // Deleted after delivery (at-least-once), unless it was re-scheduled meanwhile.
       if (this.pending.get(s.name)?.at === s.at) {

@@ -5,7 +5,7 @@
  * policy).
  */
 export class LocalQueue<T> {
-  private readonly pending: { message: T; receives: number; readyAt: number }[] = [];
+  private pending: { message: T; receives: number; readyAt: number }[] = [];
   readonly deadLetters: T[] = [];
 
   constructor(
@@ -40,8 +40,11 @@ export class LocalQueue<T> {
    */
   async drain(handler: (message: T) => Promise<void>, concurrency = 1): Promise<{ delivered: number; failed: number }> {
     const now = this.now();
-    const batch = this.pending.filter((p) => p.readyAt <= now);
-    for (const entry of batch) this.pending.splice(this.pending.indexOf(entry), 1);
+    // One pass: the ready messages are taken, the delayed ones stay (linear in the queue's depth).
+    const batch: typeof this.pending = [];
+    const waiting: typeof this.pending = [];
+    for (const p of this.pending) (p.readyAt <= now ? batch : waiting).push(p);
+    this.pending = waiting;
     let delivered = 0;
     let failed = 0;
     let next = 0;
