@@ -159,7 +159,8 @@ export function makeDialLead(ports: LoopPorts | LoopDeps) {
     const freeSlot = async () => {
       if (!holdsSlot) return;
       holdsSlot = false;
-      await deps.pacer!.release(message.scheduleToken, deps.clock.now());
+      // Only where no call was placed: its hourly and daily counts go back to the plan.
+      await deps.pacer!.release(message.scheduleToken, deps.clock.now(), 0, now);
     };
 
     if (deps.config.dialer.preDialCrmCheck && deps.crm) {

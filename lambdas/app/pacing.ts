@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import type { Lead } from '../domain/lead';
 import {
-  BLAND_PLANS, CAPACITY_LIMITS, capacityKeys, classifyDial, classOfPlace, hourLineSpacingMs, laneLimits, lineSpacingMs, nextHourStart, retryAt, waiterPlace, type CapacityLimit, type DialClass, type PacingRules,
+  BLAND_PLANS, bookedRetryAt, CAPACITY_LIMITS, capacityKeys, classifyDial, classOfPlace, HOUR_BOOKING_AHEAD, laneLimits, lineSpacingMs, nextHourStart, overbookedRetryAt, retryAt, waiterPlace, type CapacityLimit, type DialClass, type PacingRules,
 } from '../domain/pacing';
 import type { DialMessage } from '../ports/attempt-scheduler';
 import type { CapacityStore, CapacityUsage } from '../ports/dial-capacity';
@@ -69,6 +69,16 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
     return woken;
   }
 
+  /** A retry booked in the first of the next hours with room for `cls` (its share of the cap), or past them. */
+  async function bookRetry(cls: DialClass, lanePerHour: number, now: number): Promise<number> {
+    for (let k = 0; k < HOUR_BOOKING_AHEAD; k++) {
+      const hourStart = nextHourStart(now) + k * 3_600_000;
+      const n = await store.bookHour(capacityKeys(hourStart).hour, lanePerHour);
+      if (n !== null) return bookedRetryAt(cls, hourStart, n, rules.limits.perHour ?? lanePerHour, random);
+    }
+    return overbookedRetryAt(now, random);
+  }
+
   return {
     rules,
     async admit(lead: Lead, token: string, callsToday: number, reason: string | null | undefined, now: number): Promise<Admission> {
@@ -77,19 +87,21 @@ export function makePacer(store: CapacityStore, config: Config, random: () => nu
       const result = await store.acquire(token, capacityKeys(now), lane, now + rules.leaseMs, now);
       if (result.acquired) return { admitted: true, cls, usage: result.usage };
       const limit = CAPACITY_LIMITS.find((l) => result.full.includes(l)) ?? 'concurrency';
-      // A turn in its class's line: for a slot, at the pace slots free up; for the hourly cap, through the next hours
-      // at the cap's pace (one retry an hour for every waiter would refuse most of them again).
-      const turn = limit === 'concurrency'
-        ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane))
-        : limit === 'per-hour' && lane.perHour !== null ? await store.reserveTurn(`hour-${cls}`, nextHourStart(now), hourLineSpacingMs(lane)) : undefined;
+      // For a slot: a turn in its class's line, at the pace slots free up. For the hourly cap: a booked retry in one
+      // of the next hours (all waiters back at the top of the hour would refuse most of them again).
+      const turn = limit === 'concurrency' ? await store.reserveTurn(cls, now, lineSpacingMs(rules, lane))
+        : limit === 'per-hour' && lane.perHour !== null ? await bookRetry(cls, lane.perHour, now) : undefined;
       return { admitted: false, cls, limit, retryAt: retryAt(limit, cls, now, random, turn), usage: result.usage };
     },
     /**
      * Frees a call's slot when it ended (webhook, watchdog, sweeper) or was never placed, adds its price to the day, and
-     * hands the slot to the first waiter that may use it.
+     * hands the slot to the first waiter that may use it. A slot under which no call was placed gives its counts back.
      */
-    async release(token: string, now: number, priceUsd = 0): Promise<void> {
-      const { inFlight, refusedAt } = await store.release(token, capacityKeys(now).day, priceUsd, now);
+    async release(token: string, now: number, priceUsd = 0, unplacedSince?: number): Promise<void> {
+      // `unplacedSince`: admitted then, but no call was placed (a 429, a lead closed in the CRM, a refusal at dial
+      // time): the hour's and day's counts taken then are given back.
+      const giveBack = unplacedSince === undefined ? undefined : capacityKeys(unplacedSince);
+      const { inFlight, refusedAt } = await store.release(token, capacityKeys(now).day, priceUsd, now, giveBack);
       // Someone can be waiting only after a dial was refused for concurrency. With none refused for a lease's length
       // (most calls' end), the room is not looked at; one stranded longer (a wake lost to a crash) is the sweeper's.
       if (refusedAt !== null && now - refusedAt <= rules.leaseMs) await wake(inFlight, 1);

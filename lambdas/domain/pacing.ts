@@ -110,9 +110,9 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /**
- * When a deferred attempt tries again, for the binding limit. `turnAt` is its turn in its class's line: each class has
- * a line for concurrency (spread at the pace its slots free up) and one for the hourly cap (spread through the next
- * hours at the cap's pace), so a burst of its attempts does not all come back at once only to be refused again.
+ * When a deferred attempt tries again, for the binding limit. `turnAt`: for concurrency its turn in its class's line
+ * (spread at the pace its slots free up); for the hourly cap its booked retry (the next hours' bookings, shared by
+ * every class, at the cap's pace), so a burst of attempts does not all come back at once only to be refused again.
  * `random` spreads attempts that would otherwise come back at the same instant.
  */
 export function retryAt(limit: CapacityLimit, cls: DialClass, now: number, random: () => number, turnAt?: number): number {
@@ -137,9 +137,22 @@ export function nextHourStart(at: number): number {
   return Math.floor(at / HOUR) * HOUR + HOUR;
 }
 
-/** The spacing of a class's hourly line: the lane's hourly share spread evenly over an hour. */
-export function hourLineSpacingMs(lane: LaneLimits): number {
-  return lane.perHour === null ? 0 : Math.max(10, Math.round(HOUR / lane.perHour));
+/** Attempts refused by the hourly cap book a retry at most this many hours ahead (then they come back spread). */
+export const HOUR_BOOKING_AHEAD = 3;
+
+/**
+ * When a booked retry comes back: the `n`th booking of an hour at the cap's pace through it (the hour's bookings, all
+ * classes together, never pass the cap), fresh leads and callbacks at the hour's start (they book only into the reserve
+ * the lower classes leave). `hourStart` is the booked hour's start.
+ */
+export function bookedRetryAt(cls: DialClass, hourStart: number, n: number, perHour: number, random: () => number): number {
+  if (cls === 'fresh' || cls === 'callback') return hourStart + Math.floor(random() * 60_000);
+  return hourStart + Math.floor(((n - 1) * HOUR) / Math.max(1, perHour));
+}
+
+/** Every hour within reach booked up: back in the hour after them, at a random moment in it. */
+export function overbookedRetryAt(now: number, random: () => number): number {
+  return nextHourStart(now) + HOUR_BOOKING_AHEAD * HOUR + Math.floor(random() * HOUR);
 }
 
 /**

@@ -42,8 +42,10 @@ export interface CapacityStore {
   /**
    * Frees the slot `token` holds (nothing if none) and adds a finished call's price to `day`'s spend. Answers the calls
    * still holding a slot (leases not yet expired at `now`) and when a dial was last refused for concurrency.
+   * `giveBack`: no call was placed under the slot (the admission's periods): its hourly and daily counts are given
+   * back, once, and only while the token still holds its slot.
    */
-  release(token: string, day: string, spendUsd: number, now: number): Promise<Released>;
+  release(token: string, day: string, spendUsd: number, now: number, giveBack?: CapacityKeys): Promise<Released>;
   /** Puts an attempt in the waiting room at its place (one per lead: a lead's new attempt replaces its old one). */
   park(waiter: Waiter): Promise<void>;
   /** Takes an attempt out of the waiting room (it was admitted by its own message). */
@@ -57,6 +59,12 @@ export interface CapacityStore {
   usage(keys: CapacityKeys, now: number): Promise<CapacityUsage>;
   /** The next turn on a class's line: max(the line, now) + spacing, reserved atomically (deferred attempts' retry). */
   reserveTurn(line: string, now: number, spacingMs: number): Promise<number>;
+  /**
+   * Books a retry in `hour` (a UTC hour key) for an attempt refused by the hourly cap: one conditional ADD on the hour's
+   * bookings, shared by every class, below `cap` (the class's share of the hourly cap, so lower classes leave the
+   * reserve to higher ones). Answers the booking's number in the hour (1 = first), or null when the hour is booked up.
+   */
+  bookHour(hour: string, cap: number): Promise<number | null>;
   /** Drops expired leases and counters of past periods (the sweeper, every few minutes). */
   prune(keys: CapacityKeys, now: number): Promise<void>;
 }

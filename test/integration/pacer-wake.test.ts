@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCapacityStore } from '../../lambdas/adapters/aws/dial-capacity.dynamodb';
 import { ensureTable } from '../../lambdas/adapters/aws/table-definition';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
@@ -91,26 +92,54 @@ describe('pacer waiting room', () => {
     expect(await store.waiting()).toBe(0);
   });
 
-  it('attempts refused by the hourly cap get turns through the next hours at the cap\'s pace, not one herd at the hour', async () => {
+  it('a slot under which no call was placed gives its hourly and daily counts back, once', async () => {
     const table = `wake-${++tables}`;
     await ensureTable(dynamo.client, table);
     const store = new DynamoCapacityStore(dynamo.doc, table);
-    // 10 an hour, nothing reserved: the first 10 redials are admitted, the next 25 are refused for the hour.
-    const pacer = makePacer(store, parseConfig({ pacer: { plan: 'scale', perHour: 10, reservedShare: 0, newestFirstShare: 0 } }), () => 0.5);
-    for (let i = 0; i < 10; i++) expect((await pacer.admit(lead(`+3${i}`, 1, T0 - DAY, null), `h${i}`, 0, 'gap', T0 + i)).admitted).toBe(true);
+    const pacer = makePacer(store, parseConfig({ pacer: { plan: 'scale', perHour: 2, perDay: 2, reservedShare: 0, newestFirstShare: 0 } }), () => 0.5);
+    const admit = (phone: string, token: string, at: number) => pacer.admit(lead(phone, 1, T0 - DAY, null), token, 0, 'gap', at);
+    expect((await admit('+61', 'a', T0)).admitted).toBe(true);
+    expect((await admit('+62', 'b', T0)).admitted).toBe(true);
+    expect(await admit('+63', 'c', T0)).toMatchObject({ admitted: false, limit: 'per-day' });
+    // a's call was never placed (Bland answered 429): its slot and its counts go back; a call that ended keeps them.
+    await pacer.release('a', T0 + 1_000, 0, T0);
+    await pacer.release('b', T0 + 40_000);
+    expect(await pacer.usage(T0 + 40_000)).toMatchObject({ inFlight: 0, hour: 1, day: 1 });
+    // Released again (a retry of the same step): nothing more given back.
+    await pacer.release('a', T0 + 2_000, 0, T0);
+    expect(await pacer.usage(T0 + 40_000)).toMatchObject({ hour: 1, day: 1 });
+    expect((await admit('+63', 'c', T0 + 41_000)).admitted).toBe(true);
+    expect(await admit('+64', 'd', T0 + 41_000)).toMatchObject({ admitted: false });
+  });
+
+  it('attempts refused by the hourly cap book retries in the next hours at the cap\'s pace (shared by every class, the reserve kept), not one herd at the hour', async () => {
+    const table = `wake-${++tables}`;
+    await ensureTable(dynamo.client, table);
+    const store = new DynamoCapacityStore(dynamo.doc, table);
+    // 10 an hour, 20% reserved: redials use 8 of each hour. The first 8 redials are admitted, the next 30 refused.
+    const pacer = makePacer(store, parseConfig({ pacer: { plan: 'scale', perHour: 10, reservedShare: 0.2, newestFirstShare: 0 } }), () => 0.5);
+    for (let i = 0; i < 8; i++) expect((await pacer.admit(lead(`+3${i}`, 1, T0 - DAY, null), `h${i}`, 0, 'gap', T0 + i)).admitted).toBe(true);
     const retries: number[] = [];
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 30; i++) {
       const refused = await pacer.admit(lead(`+4${i}`, 1, T0 - DAY, T0), `w${i}`, 0, 'gap', T0 + 60_000);
       if (refused.admitted) throw new Error('admitted over the hourly cap');
       expect(refused.limit).toBe('per-hour');
       retries.push(refused.retryAt);
     }
-    // One turn every 6 minutes after the next hour starts (16:00Z), at the cap's pace: 16:06, 16:12, ... 18:30.
-    const next = Date.parse('2026-07-15T16:00:00Z');
-    expect(retries).toEqual(Array.from({ length: 25 }, (_, k) => next + (k + 1) * 360_000));
-    // Another class has its own line: a fresh lead refused for the hour (its lane is the whole cap) is first in its own.
+    // 8 in each of the next 3 hours (16:00Z, 17:00Z, 18:00Z), 6 minutes apart (the cap's pace); the 6 left over come
+    // back at a random moment of the hour after (19:30Z with random 0.5), never all at the top of one hour.
+    const hour = (h: number) => Date.parse(`2026-07-15T${h}:00:00Z`);
+    const booked = (h: number) => Array.from({ length: 8 }, (_, k) => hour(h) + k * 360_000);
+    expect(retries).toEqual([...booked(16), ...booked(17), ...booked(18), ...Array.from({ length: 6 }, () => hour(19) + 1_800_000)]);
+    // Fresh leads take the hour's reserve (2); a third, refused for the hour, books into the reserve of the next hour
+    // the redials left (8 of 10 booked), at its start.
+    for (const f of ['f1', 'f2']) expect((await pacer.admit(lead(`+5${f}`, 0, T0, null, 'first'), f, 0, 'first', T0 + 60_000)).admitted).toBe(true);
     const fresh = await pacer.admit(lead('+50', 0, T0, null, 'first'), 'f0', 0, 'first', T0 + 60_000);
-    expect(fresh).toMatchObject({ admitted: false, limit: 'per-hour', cls: 'fresh', retryAt: next + 360_000 });
+    expect(fresh).toMatchObject({ admitted: false, limit: 'per-hour', cls: 'fresh', retryAt: hour(16) + 30_000 });
+    // Past hours' bookings are pruned like the hourly counts.
+    await pacer.prune(hour(20));
+    const ledger = await dynamo.doc.send(new GetCommand({ TableName: table, Key: { pk: 'PACER', sk: 'LEDGER' } }));
+    expect(Object.keys(ledger.Item ?? {}).filter((k) => k.startsWith('bk_')).sort()).toEqual(['bk_2026-07-15T18']);
   });
 });
 

@@ -10,6 +10,7 @@ import { isConditionFailure } from './lead-store.dynamodb';
  *   s_<epochSec>  calls started in that second;  h_<UTC hour>  in that hour;  d_<UTC day>  that day
  *   usd_<UTC day> Bland spend of calls that ended that day;  line_<class>  the next turn of a deferred class
  *   refusedAt     when a dial was last refused for concurrency (a release looks at the waiting room only after one)
+ *   bk_<UTC hour> retries booked in that hour by attempts the hourly cap refused (all classes, each below its share)
  * One UpdateItem takes a slot and counts the call under a condition on every count (`size(held)` for the slots), so
  * the ledger can never pass a limit, whatever the number of dialers. It stays small: one entry per call in progress,
  * and the sweeper prunes past periods. One item takes about 1,000 write units a second (docs/scale.md).
@@ -133,15 +134,31 @@ export class DynamoCapacityStore implements CapacityStore {
     }
   }
 
-  async release(token: string, day: string, spendUsd: number, now: number): Promise<Released> {
+  async release(token: string, day: string, spendUsd: number, now: number, giveBack?: CapacityKeys): Promise<Released> {
     const spend = spendUsd > 0;
+    const names: Record<string, string> = { '#tok': token };
+    const values: Record<string, unknown> = {};
+    const adds: string[] = [];
+    if (spend) {
+      names['#usd'] = `usd_${day}`;
+      values[':usd'] = spendUsd;
+      adds.push('#usd :usd');
+    }
+    if (giveBack) {
+      // No call was placed under the slot: its hour's and day's counts go back (once: only while the token holds it).
+      names['#gh'] = `h_${giveBack.hour}`;
+      names['#gd'] = `d_${giveBack.day}`;
+      values[':back'] = -1;
+      adds.push('#gh :back', '#gd :back');
+    }
     try {
       const { Attributes } = await this.doc.send(new UpdateCommand({
         TableName: this.tableName,
         Key: KEY,
-        UpdateExpression: spend ? 'REMOVE held.#tok ADD #usd :usd' : 'REMOVE held.#tok',
-        ExpressionAttributeNames: { '#tok': token, ...(spend ? { '#usd': `usd_${day}` } : {}) },
-        ...(spend ? { ExpressionAttributeValues: { ':usd': spendUsd } } : {}),
+        UpdateExpression: `REMOVE held.#tok${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
+        ...(giveBack ? { ConditionExpression: 'attribute_exists(held.#tok)' } : {}),
+        ExpressionAttributeNames: names,
+        ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
         ReturnValues: 'ALL_NEW',
       }));
       const item = Attributes as Item | undefined;
@@ -150,6 +167,8 @@ export class DynamoCapacityStore implements CapacityStore {
         refusedAt: typeof item?.['refusedAt'] === 'number' ? item['refusedAt'] : null,
       };
     } catch (error) {
+      // The slot was already freed (a second release): nothing to give back; the spend, if any, still counts.
+      if (giveBack && isConditionFailure(error)) return this.release(token, day, spendUsd, now);
       // No ledger yet: nothing was ever held; a price still counts.
       if (!noLedger(error)) throw error;
       await this.ensure();
@@ -236,6 +255,34 @@ export class DynamoCapacityStore implements CapacityStore {
     return now + spacingMs * 8;
   }
 
+  async bookHour(hour: string, cap: number): Promise<number | null> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const { Attributes } = await this.doc.send(new UpdateCommand({
+          TableName: this.tableName,
+          Key: KEY,
+          UpdateExpression: 'ADD #b :one',
+          ConditionExpression: 'attribute_not_exists(#b) OR #b < :cap',
+          ExpressionAttributeNames: { '#b': `bk_${hour}` },
+          ExpressionAttributeValues: { ':one': 1, ':cap': cap },
+          ReturnValues: 'UPDATED_NEW',
+        }));
+        return Number(Attributes?.[`bk_${hour}`] ?? 1);
+      } catch (error) {
+        if (isConditionFailure(error)) {
+          // No ledger yet fails the condition too (no item): make it and book again.
+          if (attempt === 0 && !(await this.read())) {
+            await this.ensure();
+            continue;
+          }
+          return null;
+        }
+        throw error;
+      }
+    }
+    return null;
+  }
+
   async prune(keys: CapacityKeys, now: number): Promise<void> {
     const item = await this.read();
     if (!item) return;
@@ -246,7 +293,7 @@ export class DynamoCapacityStore implements CapacityStore {
     // Seconds go after two; hours and days after two (the one just ended is kept for its reports).
     const past = Object.keys(item).filter((name) =>
       (name.startsWith('s_') && Number(name.slice(2)) < second - 2)
-      || (name.startsWith('h_') && name.slice(2) < oldHour)
+      || ((name.startsWith('h_') || name.startsWith('bk_')) && name.slice(name.indexOf('_') + 1) < oldHour)
       || ((name.startsWith('d_') || name.startsWith('usd_')) && name.slice(name.indexOf('_') + 1) < oldDay)).map((name) => [name]);
     await this.removeAttributes([...expired, ...past]);
   }

@@ -1,4 +1,4 @@
-import { BLAND_PLANS, capacityKeys, classifyDial, classOfPlace, hourLineSpacingMs, laneLimits, lineSpacingMs, rateLimitedRetryAt, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
+import { BLAND_PLANS, capacityKeys, classifyDial, bookedRetryAt, classOfPlace, laneLimits, overbookedRetryAt, lineSpacingMs, rateLimitedRetryAt, retryAt, waiterPlace, type PacingRules } from '../../../lambdas/domain/pacing';
 
 const RULES: PacingRules = {
   limits: { concurrency: 100, perSecond: 5, perHour: 1_000, perDay: 5_000 }, // a per-second cap set by config
@@ -64,11 +64,22 @@ describe('pacing rules', () => {
     expect(rateLimitedRetryAt(now, now + 60_000, none)).toBe(now + 5_000);
   });
 
+  it('a retry booked for the hourly cap comes back at the cap\'s pace through its hour; past the booked hours, spread', () => {
+    const hour = Date.parse('2026-07-15T16:00:00Z');
+    // The 1st, 2nd and 1,000th booking of an hour at 1,000 an hour: 3.6 s apart, the last before the hour ends.
+    expect(bookedRetryAt('rung', hour, 1, 1_000, () => 0.5)).toBe(hour);
+    expect(bookedRetryAt('first-of-day', hour, 2, 1_000, () => 0.5)).toBe(hour + 3_600);
+    expect(bookedRetryAt('rung', hour, 1_000, 1_000, () => 0.5)).toBe(hour + 3_596_400);
+    // Fresh leads and callbacks book only into the reserve: at the hour's start, within its first minute.
+    expect(bookedRetryAt('fresh', hour, 990, 1_000, () => 0.5)).toBe(hour + 30_000);
+    // Every hour within reach (3) booked up: a random moment of the 4th.
+    const now = Date.parse('2026-07-15T15:20:00Z');
+    expect(overbookedRetryAt(now, () => 0)).toBe(Date.parse('2026-07-15T19:00:00Z'));
+    expect(overbookedRetryAt(now, () => 0.999)).toBeLessThan(Date.parse('2026-07-15T20:00:00Z'));
+  });
+
   it('a line is spaced at the rate the lane\'s slots free up', () => {
     expect(lineSpacingMs(RULES, laneLimits(RULES, 'rung', 0))).toBe(500);
-    // The hourly line: the lane's share of the hourly cap (900 of 1,000 for a rung) spread over an hour.
-    expect(hourLineSpacingMs(laneLimits(RULES, 'rung', 0))).toBe(4_000);
-    expect(hourLineSpacingMs({ ...laneLimits(RULES, 'rung', 0), perHour: null })).toBe(0);
   });
 
   it('the named plans are Bland\'s published tiers', () => {
