@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     { measure: 'a lone lead: POST to first call', figure: s(lone.p50Ms), baseline: '', ratio: '', goal: '<= 2 s', met: lone.p50Ms <= 2_000, recorded: '' },
     ...runs.map((r) => ({
       measure: `${r.leads} leads at ${CONCURRENCY} at once: first call p99`, figure: s(r.p99Ms), baseline: s(lone.p50Ms),
-      ratio: lone.p50Ms > 0 && Number.isFinite(r.p99Ms) ? `${(r.p99Ms / lone.p50Ms).toFixed(1)}x` : '', goal: 'seconds (was p99 65.7 s at 1,000, 257 s at 10,000)', met: r.dialed === r.leads && r.p99Ms <= 10_000, recorded: '',
+      ratio: lone.p50Ms > 0 && Number.isFinite(r.p99Ms) ? `${(r.p99Ms / lone.p50Ms).toFixed(1)}x` : '', goal: 'seconds', met: r.dialed === r.leads && r.p99Ms <= 10_000, recorded: r.leads === 1_000 ? 'p99 65.7 s before the speed-to-lead issue' : r.leads === 10_000 ? 'p99 257 s before the speed-to-lead issue' : '',
     })),
   ], { lone, runs });
 }
