@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -65,6 +65,16 @@ export class Observability extends Construct {
       resources: ['*'],
     }));
     this.topic = new Topic(this, 'AlarmTopic', { displayName: 'redial alarms', masterKey: key, enforceSSL: true });
+    // enforceSSL writes a topic policy, and a topic policy replaces the default one: without this statement CloudWatch
+    // may not publish, and every alarm would change state and reach no one. Only this account's alarms may.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(new PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
+    }));
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const metric = (name: string, statistic = 'Sum', period = Duration.minutes(5)) =>

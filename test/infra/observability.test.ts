@@ -31,6 +31,23 @@ describe('Observability: alarms', () => {
     });
   });
 
+  it('CloudWatch may publish to every alarm action\'s topic, for this account\'s alarms only (the SSL-only policy replaces the default one)', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy') as Record<string, Resource>);
+    const allowsCloudWatch = (topicRef: unknown) => policies.some((p) => {
+      const topics = p.Properties['Topics'] as unknown[];
+      const statements = (p.Properties['PolicyDocument'] as { Statement: Record<string, unknown>[] }).Statement;
+      return topics.some((t) => JSON.stringify(t) === JSON.stringify(topicRef)) && statements.some((st) =>
+        st['Effect'] === 'Allow'
+        && JSON.stringify(st['Principal']) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' })
+        && [st['Action']].flat().includes('sns:Publish')
+        && JSON.stringify(st['Resource']) === JSON.stringify(topicRef)
+        && JSON.stringify((st['Condition'] as Record<string, Record<string, unknown>>)?.['StringEquals']?.['aws:SourceAccount']) === JSON.stringify({ Ref: 'AWS::AccountId' }));
+    });
+    const actions = Object.values(alarms).flatMap((a) => a.Properties['AlarmActions'] as unknown[]);
+    expect(actions.length).toBeGreaterThan(0);
+    for (const action of actions) expect([action, allowsCloudWatch(action)]).toEqual([action, true]);
+  });
+
   it('dials deferred for capacity in 3 five-minute periods running alarm (demand over the Bland plan); so does the daily spend cap', () => {
     expect(alarm('DialsDeferredForCapacity')).toMatchObject({ Namespace: 'Redial', MetricName: METRIC.dialDeferredCapacity, Statistic: 'Sum', Period: 300, Threshold: 1, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     expect(alarm('BlandSpendCapReached')).toMatchObject({ MetricName: METRIC.spendCapReached, Statistic: 'Sum', Threshold: 1 });
