@@ -29,6 +29,8 @@ const CALL_MS = 40_000;
  */
 const PLAN = { concurrency: CAP, perHour: 1_000_000, perDay: 1_000_000 };
 const STEP_MS = 2_000;
+/** The wave's length if every slot were busy all the time: the run measures at least that long. */
+const IDEAL_WAVE_MS = (ATTEMPTS * CALL_MS) / CAP;
 const OPENING = Date.parse('2026-07-15T15:00:00Z'); // Wed 11:00 EDT
 const phone = (i: number) => `+1212${String(5_000_000 + i).padStart(7, '0')}`;
 
@@ -111,7 +113,9 @@ async function run(pacing: boolean, priority: boolean, untilMs = Infinity): Prom
       used += Math.min(CAP, rt.bland.activeCalls);
       samples++;
       follow();
-      if (posted.size >= FRESH && freshDialed >= FRESH && first.size - freshDialed >= ATTEMPTS) break;
+      // Done once every fresh lead is dialed and the wave is all dialed or has run its ideal length (every slot busy:
+      // attempts × call ÷ cap; the wave's own rungs, a higher class, keep it going longer than that).
+      if (posted.size >= FRESH && freshDialed >= FRESH && (first.size - freshDialed >= ATTEMPTS || clock.now() - OPENING >= IDEAL_WAVE_MS)) break;
       clock.set(clock.now() + STEP_MS);
     }
     const latencies = [...posted].map(([number, at]) => (first.get(number) ?? Infinity) - at).sort((a, b) => a - b);

@@ -288,7 +288,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
     const routes: Record<string, (req: HttpRequest) => Promise<HttpResponse>> = publicRoutes;
     replayArchive = makeReplayArchive({ archive, routes: Object.values(publicRoutes), log, elapsedMs: () => performance.now() });
 
+    // Requests being handled: stop() waits for them before it closes the database under them.
+    let handling = 0;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      handling++;
       void (async () => {
         const parsedUrl = new URL(req.url ?? '/', 'http://local');
         const path = parsedUrl.pathname;
@@ -317,7 +320,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
         }
         res.writeHead(response.statusCode, response.headers);
         res.end(response.body);
-      })();
+      })().finally(() => {
+        handling--;
+      });
     });
 
     const sendSmsStep = makeSendSmsStep(deps);
@@ -405,14 +410,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
       archive,
       async stop() {
         if (timer) clearInterval(timer);
-        while (busy) await new Promise((r) => setTimeout(r, 10));
+        const idle = async (busyNow: () => boolean) => {
+          while (busyNow()) await new Promise((r) => setTimeout(r, 10));
+        };
+        // Nothing may touch the database once it is closed: the loop's passes, both dial pools and every request
+        // being handled finish first (the simulators stop first, so no webhook arrives meanwhile).
+        await idle(() => busy || priorityBusy);
         stopParkedLines();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
         if (!options.sims) {
           await bland.stop();
           await convoso.stop();
         }
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await idle(() => handling > 0);
+        server.closeAllConnections();
+        await closed;
+        await idle(() => busy || priorityBusy);
         if (!options.dynamo) await dynamo.stop();
       },
     };

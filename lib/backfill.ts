@@ -66,6 +66,8 @@ export class Backfill extends Construct {
     grantTable(this.fn, props.table, LOOP_TABLE_ACTIONS);
     // Only the run's phone lists: get and put under backfill/ (no list, no delete).
     this.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.bucket.arnForObjects('backfill/*')] }));
+    // Listing its own prefix: a missing artifact (a run older than their expiry) is then told apart from a denied read.
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['backfill/*'] } } }));
     grantSecretValue(this.fn, props.secret);
     props.dialer.grantScheduling(this.fn);
 

@@ -117,7 +117,9 @@ const FUNCTIONS: Record<string, string[]> = {
   CrmWriteBackWriterFn: [...basics('CrmWriteBackWriterFn'), ...consume('CrmWriteBackOutbox.Arn'), ...on(TABLE, 'dynamodb:PutItem'), ...READ_SECRET],
   // The backfill steps: runs and leads in the table, its phone lists under backfill/, schedules for enqueued leads.
   BackfillBackfillFn: [
-    ...basics('BackfillBackfillFn'), ...LOOP_TABLE, ...on('LeadStoreArchive.Arn/backfill/*', 's3:GetObject', 's3:PutObject'), ...READ_SECRET, ...SCHEDULING,
+    ...basics('BackfillBackfillFn'), ...LOOP_TABLE, ...on('LeadStoreArchive.Arn/backfill/*', 's3:GetObject', 's3:PutObject'),
+    // Listing its own prefix, so a missing artifact reads as absent rather than AccessDenied (s3-missing-keys.test.ts).
+    's3:ListBucket LeadStoreArchive.Arn if {"StringLike":{"s3:prefix":["backfill/*"]}}', ...READ_SECRET, ...SCHEDULING,
   ],
 };
 

@@ -108,11 +108,15 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
     }
   });
 
-  it('the backfill function may only get/put phone lists under backfill/, and the state machine invokes only it', () => {
+  it('the backfill function may only get/put (and list) phone lists under backfill/, and the state machine invokes only it', () => {
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const fnPolicy = policies.find(([name]) => name.startsWith('BackfillBackfillFnServiceRole'))!;
     const s3 = (fnPolicy[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[]).filter((st) => JSON.stringify(st.Action).includes('s3:'));
-    expect(s3).toEqual([{ Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LeadStoreArchive/), 'Arn'] }, '/backfill/*']] } }]);
+    expect(s3).toEqual([
+      { Action: ['s3:GetObject', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LeadStoreArchive/), 'Arn'] }, '/backfill/*']] } },
+      // A role that may not list where a key would be gets 403 for a missing key: it lists its own prefix only.
+      { Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LeadStoreArchive/), 'Arn'] }, Condition: { StringLike: { 's3:prefix': ['backfill/*'] } } },
+    ]);
     const smPolicy = policies.find(([name]) => name.startsWith('BackfillStateMachineRole'))!;
     const invoke = (smPolicy[1].Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown[] }[]).find((st) => st.Action === 'lambda:InvokeFunction')!;
     expect(JSON.stringify(invoke.Resource)).toMatch(/BackfillBackfillFn/);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getObjectOrNull } from './s3-read';
 import type { Archive, ArchivedBody, ArchivePage } from '../../ports/archive';
 import { dayOfKey, receivedAtOfKey, utcDaysBetween } from '../archive-keys';
 
@@ -21,13 +22,8 @@ export class S3Archive implements Archive {
   }
 
   async get(key: string): Promise<ArchivedBody | null> {
-    try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return JSON.parse(await object.Body!.transformToString()) as ArchivedBody;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
-      throw error;
-    }
+    const body = await getObjectOrNull(this.client, this.bucket, key);
+    return body === null ? null : (JSON.parse(body) as ArchivedBody);
   }
 
   /** Day by day under `inbound/<day>/` (S3 lists keys in order), from the key `after`. */

@@ -1,4 +1,5 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getObjectOrNull } from './s3-read';
 import type { ArtifactStore } from '../../ports/backfill';
 
 /** The ArtifactStore on S3 (the archive bucket, under `backfill/`): per-date phone lists of backfill runs. */
@@ -12,13 +13,8 @@ export class S3ArtifactStore implements ArtifactStore {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'text/tab-separated-values' }));
   }
 
-  async get(key: string): Promise<string | null> {
-    try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return await object.Body!.transformToString();
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
-      throw error;
-    }
+  /** Null when the key is missing (a run older than the artifacts' expiry), also where S3 answers that with a 403. */
+  get(key: string): Promise<string | null> {
+    return getObjectOrNull(this.client, this.bucket, key);
   }
 }
