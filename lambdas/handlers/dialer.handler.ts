@@ -37,7 +37,9 @@ async function handleRecord(record: SQSRecord): Promise<void> {
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   try {
-    return await processPartialResponse(event, handleRecord, processor);
+    // A batch whose every record failed still answers its failures: a thrown error would count as a Lambda error
+    // (feeding the error alarms) for what are failed messages, already retried and dead-lettered one by one.
+    return await processPartialResponse(event, handleRecord, processor, { throwOnFullBatchFailure: false });
   } finally {
     metrics.publishStoredMetrics();
   }

@@ -94,6 +94,9 @@ describe('AWS handlers', () => {
     // A redelivery of the same message dials nothing more.
     expect((await handler({ Records: [event.Records[0]!] } as SQSEvent)).batchItemFailures).toEqual([]);
     expect(bland.calls).toHaveLength(1);
+    // A batch whose every record fails answers every failure (no Lambda error for the error alarms to count).
+    const allBad = { Records: [record('bad-1', '{"v":1}'), record('bad-2', 'not json')] } as SQSEvent;
+    expect((await handler(allBad)).batchItemFailures).toEqual([{ itemIdentifier: 'bad-1' }, { itemIdentifier: 'bad-2' }]);
   });
 
   it('backfill: the Task payload { step, input } runs the step; bad input surfaces as BackfillInputError (never retried by the state machine)', async () => {
@@ -121,6 +124,8 @@ describe('AWS handlers', () => {
     expect([...convoso.dnc]).toEqual(['2125550188']);
     const parked = await new DynamoLeadStore(dynamo.doc, dynamo.tableName).listParkedCrmWrites();
     expect(parked.map((p) => p.message.phone)).toEqual(['+12125550199']);
+    const allBad = await crmWriterHandler({ Records: [record('4', { v: 1 }), record('5', { kind: 'crm-write' })] } as SQSEvent);
+    expect(allBad.batchItemFailures).toEqual([{ itemIdentifier: '4' }, { itemIdentifier: '5' }]);
   });
 
   it('admin: with no adminApiKey in the secret every admin route answers 503 (never open)', async () => {
