@@ -9,7 +9,19 @@ export function toHttpRequest(event: APIGatewayProxyEventV2): HttpRequest {
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   // API Gateway joins a repeated parameter with commas: keep the last value, as the local runtime does.
   const query = Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v?.split(',').at(-1)]));
-  return { method: event.requestContext.http.method, path: event.rawPath, headers, body, query };
+  return { method: event.requestContext.http.method, path: routePath(event), headers, body, query };
+}
+
+/**
+ * The path the routes see, whatever the stage: under a named stage API Gateway puts it in `rawPath`
+ * (`/prod/webhooks/bland-sms`), and a route matched on the raw path would send an SMS "STOP" to the call webhook.
+ */
+export function routePath(event: Pick<APIGatewayProxyEventV2, 'rawPath' | 'requestContext'>): string {
+  const stage = event.requestContext.stage;
+  if (!stage || stage === '$default') return event.rawPath;
+  const prefix = `/${stage}`;
+  if (event.rawPath === prefix) return '/';
+  return event.rawPath.startsWith(`${prefix}/`) ? event.rawPath.slice(prefix.length) : event.rawPath;
 }
 
 export function toResult(response: HttpResponse): APIGatewayProxyStructuredResultV2 {
