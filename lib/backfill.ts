@@ -80,8 +80,8 @@ export class Backfill extends Construct {
       taskTimeout: Timeout.duration(Duration.minutes(15)),
     });
     const retried = <T extends LambdaInvoke>(state: T): T => {
-      // Bad input fails at once; anything else (Bland/Convoso outages, Lambda throttles) is retried 2, 4, 8, 16, 32 s.
-      state.addRetry({ errors: ['BackfillInputError'], maxAttempts: 0 });
+      // Bad input and a missing setting (the Convoso token) fail at once; anything else (Bland/Convoso outages, Lambda throttles) is retried 2, 4, 8, 16, 32 s.
+      state.addRetry({ errors: ['BackfillInputError', 'BackfillConfigError'], maxAttempts: 0 });
       state.addRetry({ errors: [Errors.ALL], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
       return state;
     };

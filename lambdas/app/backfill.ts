@@ -49,6 +49,17 @@ export interface BackfillDeps {
   readonly wall?: Clock;
 }
 
+/**
+ * Something the deploy has not set up yet (the Convoso token): the step fails at once with this message, never
+ * retried; the run records its check failed with it and ends (it is resumed once the setting is made).
+ */
+export class BackfillConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackfillConfigError';
+  }
+}
+
 /** Bad input to a run: the execution fails at once with this message (never retried). */
 export class BackfillInputError extends Error {
   constructor(message: string) {

@@ -3,9 +3,15 @@ import type { Context } from 'aws-lambda';
 import { RateLimitedCrm, TokenBucket } from '../adapters/rate-limit';
 import { systemClock } from '../adapters/system-clock';
 import { makeAcceptLead } from '../app/accept-lead';
-import { makeBackfillSteps } from '../app/backfill';
+import { BackfillConfigError, makeBackfillSteps } from '../app/backfill';
+import type { Crm } from '../ports/crm';
 import { awsDeps, logger, metrics, requireBlandKey } from './aws-deps';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+/** Without the Convoso token the check cannot decide a number: it stops at once, saying what to set (not retried). */
+const CRM_NOT_CONFIGURED: Crm = {
+  findByPhone: () => Promise.reject(new BackfillConfigError('Convoso is not configured: set convosoAuthToken in the secret (docs/deploy.md), then resume the run; no number was enqueued')),
+};
 
 /** Leaves this much of the Lambda's time for the last chunk's writes before handing over to the next step. */
 const SAFETY_MS = 90_000;
@@ -21,11 +27,11 @@ export async function handler(event: unknown, context: Pick<Context, 'getRemaini
     const crm = deps.loop.crm;
     const config = deps.loop.config;
     const runStep = makeBackfillSteps((maxConcurrency) => {
-      if (!crm) throw new Error('backfill needs Convoso: set convosoAuthToken in the secret (docs/deploy.md)');
       const rate = config.backfill.crmRatePerSecond / maxConcurrency;
       return {
         config, clock: systemClock, calls: deps.calls, leads: deps.loop.store, runs: deps.runs, artifacts: deps.artifacts,
-        crm: new RateLimitedCrm(crm, new TokenBucket(rate, 1, () => systemClock.now(), (ms) => new Promise((r) => setTimeout(r, ms)))),
+        // Only the phone check asks Convoso: plan, fetch and summary run without its token (a fresh deploy's reconcile).
+        crm: crm ? new RateLimitedCrm(crm, new TokenBucket(rate, 1, () => systemClock.now(), (ms) => new Promise((r) => setTimeout(r, ms)))) : CRM_NOT_CONFIGURED,
         acceptLead: makeAcceptLead(deps.loop),
         log: (line) => logger.info(line),
       };

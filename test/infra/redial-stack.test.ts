@@ -93,7 +93,7 @@ describe('RedialStack: functions, queue, scheduler, API', () => {
       States: Record<string, { Retry?: unknown[]; ItemProcessor?: { States: Record<string, { Retry?: unknown[]; Catch?: { ErrorEquals: string[]; Next: string }[] }> }; MaxConcurrencyPath?: string }>;
     };
     const retry = [
-      { ErrorEquals: ['BackfillInputError'], MaxAttempts: 0 },
+      { ErrorEquals: ['BackfillInputError', 'BackfillConfigError'], MaxAttempts: 0 },
       { ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 },
     ];
     const dates = definition.States['Dates']!;
