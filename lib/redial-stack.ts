@@ -102,6 +102,7 @@ export class RedialStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.topic.topicArn, description: 'Alarms are published here: subscribe a mail or a pager' });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName, description: 'CloudWatch > Dashboards' });
     new CfnOutput(this, 'TableName', { value: this.leadStore.table.tableName, description: 'REDIAL_TABLE_NAME for the CLI against AWS' });
+    new CfnOutput(this, 'SecretArn', { value: this.secret.secretArn, description: 'The API keys secret: aws secretsmanager put-secret-value --secret-id <this> (docs/deploy.md)' });
     suppressWithReasons(this);
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -23,6 +25,15 @@ describe('RedialStack: data', () => {
     });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     for (const table of Object.values(template.findResources('AWS::DynamoDB::Table'))) expect(table.Properties.TableName).toBeUndefined();
+  });
+
+  it('outputs what an operator pastes after deploy, the secret\'s ARN among them (docs/deploy.md names each)', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(expect.arrayContaining(['AlarmTopicArn', 'ApiUrl', 'BackfillStateMachineArn', 'BlandWebhookUrl', 'LeadsUrl', 'SecretArn', 'TableName']));
+    const secretId = Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+    expect(outputs['SecretArn']!['Value']).toEqual({ Ref: secretId });
+    const deploy = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
+    for (const name of Object.keys(outputs)) expect([name, deploy.includes(`\`${name}\``)]).toEqual([name, true]);
   });
 
   it('archives inbound bodies in a private, encrypted, versioned, SSL-only bucket with access logs', () => {
