@@ -2,7 +2,9 @@ import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoLeadStore } from '../../lambdas/adapters/aws/lead-store.dynamodb';
 import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { handler } from '../../lambdas/handlers/backfill.handler';
 import { startBlandSim, type BlandSim } from '../../sim/bland-sim';
 import { lambdaEnv } from '../support/lambda-env';
 import { startDialQueue } from '../support/dial-queue-sqs';
@@ -60,7 +62,6 @@ afterAll(async () => {
 
 describe('backfill without the Convoso token', () => {
   it('plans, fetches and summarizes; the phone check fails at once with what to set', async () => {
-    const { handler } = await import('../../lambdas/handlers/backfill.handler');
     const context = { getRemainingTimeInMillis: () => 900_000 };
     const plan = await handler({ step: 'plan', input: { from: '2026-07-13', to: '2026-07-14', runId: 'no-crm-1' } }, context) as { dates: string[] };
     expect(plan.dates).toEqual(['2026-07-13', '2026-07-14']);
@@ -69,7 +70,6 @@ describe('backfill without the Convoso token', () => {
     const check = handler({ step: 'checkPhones', input: { runId: 'no-crm-1', dryRun: false, maxConcurrency: 1 } }, context);
     await expect(check).rejects.toMatchObject({ name: 'BackfillConfigError', message: expect.stringContaining('convosoAuthToken') });
     // Nothing was enqueued without the check.
-    const { DynamoLeadStore } = await import('../../lambdas/adapters/aws/lead-store.dynamodb');
     expect(await new DynamoLeadStore(dynamo.doc, dynamo.tableName).get('+12125550142')).toBeNull();
     // The state machine records the check failed (its catch) and summarizes: the execution ends, no alarm fires.
     await handler({ step: 'recordFailure', input: { runId: 'no-crm-1', error: { Error: 'BackfillConfigError', Cause: 'Convoso is not configured' } } }, context);
