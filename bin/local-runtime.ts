@@ -354,9 +354,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions) {
         await scheduler.tick();
         // A pool of dialer instances, as SQS feeds several Lambdas at once (lib/dialer.ts: maxConcurrency).
         await Promise.all([drainPriority(), queue.drain(handle, concurrency)]);
+        // The CRM writer's pool (on AWS its own consumer, 2 × batches of 10 in flight): write-backs one at a time held
+        // the next pass of the dial queue behind every Convoso answer.
         await crmOutbox.drain(async (message) => {
           await writeBack(message);
-        });
+        }, concurrency);
         if (clock.now() - lastSweep >= 5 * 60_000) {
           lastSweep = clock.now();
           await sweep();
