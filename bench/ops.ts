@@ -357,7 +357,7 @@ interface PassResult {
 }
 
 async function startDynalite(): Promise<{ endpoint: string; tableName: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'dynalite-server.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'lambdas', 'adapters', 'local', 'dynalite-server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../lambdas/adapters/system-clock';
-import { startLocalDynamo, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
+import { startLocalDynamoProcess, type LocalDynamo } from '../../lambdas/adapters/local/dynalite';
 import { DEFAULT_CONFIG, parseConfig } from '../../lambdas/config/config';
 import type { AttemptScheduler } from '../../lambdas/ports/attempt-scheduler';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local-runtime';
@@ -164,8 +164,9 @@ describe(`fault suite: ${LEADS} leads, every US zone, 3 business days, random fa
       webhookDelayMs: () => (roll(0.04) ? (5 + Math.floor(random() * 40)) * MIN : 0),
     });
     convoso = await startConvosoSim({ authToken: 'sim-convoso-token' });
-    // The database outlives the runtime's restart, as DynamoDB outlives a Lambda container.
-    dynamo = await startLocalDynamo({ tableName: 'redial-faults' });
+    // The database outlives the runtime's restart, as DynamoDB outlives a Lambda container; in its own process, as
+    // DynamoDB is (its work on the other core).
+    dynamo = await startLocalDynamoProcess({ tableName: 'redial-faults' });
     await start();
   }, 60_000);
   afterAll(async () => {

@@ -1,9 +1,9 @@
 /**
- * dynalite in its own process for bench/ops.ts, so that the benchmark's process.cpuUsage() counts the client side
- * only (use cases, SDK marshalling, HTTP), as a Lambda would spend it, and not the database engine's work.
+ * dynalite in its own process (startLocalDynamoProcess): the database engine's work on another core than the client's
+ * (bench/ops.ts counts the client's CPU alone, as a Lambda would spend it; the fault suite runs faster on 2 cores).
  * Prints one JSON line `{ endpoint, tableName }` once the table exists; stops when its stdin closes.
  */
-import { startLocalDynamo } from '../lambdas/adapters/local/dynalite';
+import { startLocalDynamo } from './dynalite';
 
 async function main(): Promise<void> {
   const dynamo = await startLocalDynamo({ tableName: process.env['TABLE'] ?? 'bench-ops' });
