@@ -18,7 +18,6 @@
  *               (default 10), the pre-dial Convoso check, the CRM outbox, near attempts on the dial queue and the
  *               pacer's ledger at the default plan (texts stay off, as by default)
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -28,6 +27,7 @@ import { DynamoBlockList } from '../lambdas/adapters/aws/blocklist.dynamodb';
 import { DynamoCallerIdStore } from '../lambdas/adapters/aws/caller-ids.dynamodb';
 import { DynamoLeadStore, documentClientFrom, isConditionFailure } from '../lambdas/adapters/aws/lead-store.dynamodb';
 import { TABLE_KEYS } from '../lambdas/adapters/aws/table-definition';
+import { startLocalDynamoProcess } from '../lambdas/adapters/local/dynalite';
 import { MemoryMetrics } from '../lambdas/adapters/local/metrics.memory';
 import { ManualClock } from '../lambdas/adapters/system-clock';
 import { makeAcceptLead } from '../lambdas/app/accept-lead';
@@ -356,38 +356,13 @@ interface PassResult {
   readonly leadItemBytes: number;
 }
 
-async function startDynalite(): Promise<{ endpoint: string; tableName: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'lambdas', 'adapters', 'local', 'dynalite-server.ts')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`dynalite exited ${code}`)));
-  });
-  const { endpoint, tableName } = JSON.parse(line) as { endpoint: string; tableName: string };
-  return {
-    endpoint,
-    tableName,
-    stop: () => new Promise<void>((resolve) => {
-      child.removeAllListeners('exit');
-      child.on('exit', () => resolve());
-      child.stdin.end();
-    }),
-  };
-}
-
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
 };
 
 async function runPass(config: ConfigName, counting: boolean): Promise<PassResult> {
-  const dynamo = await startDynalite();
+  const dynamo = await startLocalDynamoProcess({ tableName: 'bench-ops' });
   try {
     return await dayOn(dynamo, config, counting);
   } finally {

@@ -8,11 +8,12 @@ import { startLocalDynamo } from './dynalite';
 async function main(): Promise<void> {
   const dynamo = await startLocalDynamo({ tableName: process.env['TABLE'] ?? 'bench-ops' });
   process.stdout.write(`${JSON.stringify({ endpoint: dynamo.endpoint, tableName: dynamo.tableName })}\n`);
-  process.stdin.on('end', () => void dynamo.stop().then(() => process.exit(0)));
+  // Once stdin ends and the server is closed, nothing holds the event loop: the process ends by itself.
+  process.stdin.on('end', () => void dynamo.stop().then(() => process.stdin.pause()));
   process.stdin.resume();
 }
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exit(1);
+  process.exitCode = 1;
 });
